@@ -197,3 +197,54 @@ mod tests {
         }
     }
 }
+
+/// A login name: 3–32 characters of `a-z 0-9 _ . -`, starting with a letter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Username(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("用户名应为3至32位小写字母、数字、下划线、点或连字符，并以字母开头")]
+pub struct UsernameError;
+
+impl Username {
+    pub fn parse(input: &str) -> Result<Self, UsernameError> {
+        let s = input.trim();
+        let ok = (3..=32).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
+        if ok { Ok(Self(s.to_string())) } else { Err(UsernameError) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Password policy (OWASP ASVS 5.0 v6.2.1/6.2.9: at least 8 characters,
+/// at most 128; no composition rules, v6.2.5).
+pub fn check_password_policy(password: &str) -> Result<(), &'static str> {
+    let n = password.chars().count();
+    if n < 8 {
+        Err("密码至少8位")
+    } else if n > 128 {
+        Err("密码不能超过128位")
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod username_tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert!(Username::parse("hs_judge").is_ok());
+        assert!(Username::parse("a.b-c1").is_ok());
+        for bad in ["ab", "1abc", "Judge", "张三", "a b c", &"a".repeat(33)] {
+            assert!(Username::parse(bad).is_err(), "{bad}");
+        }
+        assert!(check_password_policy("short").is_err());
+        assert!(check_password_policy("long enough").is_ok());
+    }
+}

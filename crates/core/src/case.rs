@@ -740,6 +740,106 @@ fn parse_date(text: &str, field: &str, label: &str) -> Result<Date, FieldError> 
     })
 }
 
+/// One changed field of a case, as recorded in the change log (who, when
+/// and *what*). Values are display text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl PartyDraft {
+    /// One-line description used in the change log.
+    pub fn summary(&self) -> String {
+        let mut s = format!("{} {}（{}）", self.role.label_zh(), self.name, self.id_number.as_str());
+        if let Some(rep) = &self.legal_representative {
+            s.push_str(&format!("，法定代表人{rep}"));
+        }
+        if let Some(address) = &self.address {
+            s.push_str(&format!("，住所{address}"));
+        }
+        if let Some(reason) = &self.id_check_override_reason {
+            s.push_str(&format!("，代码校验放行：{reason}"));
+        }
+        s
+    }
+}
+
+impl ClaimDraft {
+    pub fn summary(&self) -> String {
+        match &self.description {
+            Some(d) => format!("{} {}元（{d}）", self.kind.label_zh(), self.amount),
+            None => format!("{} {}元", self.kind.label_zh(), self.amount),
+        }
+    }
+}
+
+/// The field-level differences between two versions of a case. Parties are
+/// matched by their stored id; new parties have none.
+pub fn diff(old: &CaseDraft, new: &CaseDraft) -> Vec<Change> {
+    use crate::calendar::iso_date;
+    let mut changes = Vec::new();
+    let mut push = |field: String, before: Option<String>, after: Option<String>| {
+        if before != after {
+            changes.push(Change { field, before, after });
+        }
+    };
+    push("filed_on".into(), Some(iso_date(old.filed_on)), Some(iso_date(new.filed_on)));
+    push("handling_judge".into(), old.handling_judge.clone(), new.handling_judge.clone());
+    let (ob, nb) = (&old.basis, &new.basis);
+    push("basis.issuing_body".into(), Some(ob.issuing_body.clone()), Some(nb.issuing_body.clone()));
+    push("basis.document_number".into(), Some(ob.document_number.clone()), Some(nb.document_number.clone()));
+    push("basis.document_type".into(), Some(ob.document_type.as_str().into()), Some(nb.document_type.as_str().into()));
+    push("basis.effective_on".into(), Some(iso_date(ob.effective_on)), Some(iso_date(nb.effective_on)));
+    push("basis.performance_due_on".into(), ob.performance_due_on.map(iso_date), nb.performance_due_on.map(iso_date));
+    push("basis.operative_text".into(), Some(ob.operative_text.clone()), Some(nb.operative_text.clone()));
+
+    for party in &old.parties {
+        let counterpart = new.parties.iter().find(|p| p.existing_id.is_some() && p.existing_id == party.existing_id);
+        let field = format!("parties[id={}]", party.existing_id.unwrap_or_default());
+        push(field, Some(party.summary()), counterpart.map(PartyDraft::summary));
+    }
+    for party in new.parties.iter().filter(|p| {
+        p.existing_id.is_none() || !old.parties.iter().any(|o| o.existing_id == p.existing_id)
+    }) {
+        push("parties[new]".into(), None, Some(party.summary()));
+    }
+    let claims = |c: &CaseDraft| c.claims.iter().map(ClaimDraft::summary).collect::<Vec<_>>().join("；");
+    push("claims".into(), Some(claims(old)), Some(claims(new)));
+    changes
+}
+
+/// Terms under which the register finds a case: the 案号 (whole, without
+/// year, and from the type code on), each identity number, the 法定代表人,
+/// and every suffix of two or more characters of each party name, so a
+/// prefix search over terms is a substring search over names.
+pub fn search_terms(draft: &CaseDraft, case_number: &crate::case_number::CaseNumber) -> Vec<String> {
+    use crate::text::search_key;
+    let mut terms = std::collections::BTreeSet::new();
+    let number = case_number.to_string();
+    terms.insert(search_key(&number));
+    if let Some((_, after_year)) = number.split_once('）') {
+        terms.insert(search_key(after_year));
+        let type_code = case_number.case_type().code();
+        if let Some(pos) = after_year.find(type_code) {
+            terms.insert(search_key(&after_year[pos..]));
+        }
+    }
+    for party in &draft.parties {
+        terms.insert(search_key(party.id_number.as_str()));
+        if let Some(rep) = &party.legal_representative {
+            terms.insert(search_key(rep));
+        }
+        let name: Vec<char> = search_key(&party.name).chars().collect();
+        terms.insert(name.iter().collect());
+        for start in 1..name.len().saturating_sub(1) {
+            terms.insert(name[start..].iter().collect());
+        }
+    }
+    terms.into_iter().filter(|t| !t.is_empty()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -887,5 +987,33 @@ mod tests {
         assert_eq!(CaseStatus::Filed.with_handling_judge(true), CaseStatus::Enforcing);
         assert_eq!(CaseStatus::Enforcing.with_handling_judge(false), CaseStatus::Filed);
         assert_eq!(CaseStatus::Suspended.with_handling_judge(false), CaseStatus::Suspended);
+    }
+
+    #[test]
+    fn search_terms_cover_numbers_ids_and_name_substrings() {
+        let draft = parse_case(&valid_raw(), &ctx()).unwrap();
+        let number = crate::case_number::CaseNumber::parse("（2026）浙0203执7号").unwrap();
+        let terms = search_terms(&draft, &number);
+        for expected in ["（2026）浙0203执7号", "浙0203执7号", "执7号", "110105199003071239", "91110105ma01b2c34q", "张三", "宁波某某贸易有限公司", "某某贸易有限公司", "公司", "李四"] {
+            assert!(terms.contains(&expected.to_string()), "{expected} missing from {terms:?}");
+        }
+        assert!(!terms.contains(&"司".to_string()));
+    }
+
+    #[test]
+    fn diff_lists_what_changed() {
+        let old = parse_case(&valid_raw(), &ctx()).unwrap();
+        let mut old = old;
+        old.parties[0].existing_id = Some(1);
+        old.parties[1].existing_id = Some(2);
+        let mut new = old.clone();
+        new.basis.operative_text = "一、被告支付原告货款90000元。".into();
+        new.parties[0].name = "张三丰".into();
+        new.parties.remove(1);
+        let changes = diff(&old, &new);
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["basis.operative_text", "parties[id=1]", "parties[id=2]"]);
+        assert_eq!(changes[2].after, None);
+        assert!(diff(&old, &old).is_empty());
     }
 }

@@ -1,1 +1,113 @@
-//! placeholder
+//! zhixing-store: persistence of the register, in domain words.
+//!
+//! One portable SQL implementation runs on both backends through sqlx's
+//! runtime-generic `Any` driver: SQLite (embedded, the default) and
+//! PostgreSQL (production), chosen by the database URL. What differs per
+//! backend lives in [`backend`]: connection set-up and the embedded,
+//! append-only migrations (`migrations/sqlite`, `migrations/postgres`). The
+//! same test bodies run on both (`tests/`), which is what keeps the SQL
+//! portable.
+//!
+//! Conventions (ARCHITECTURE.md, "portable SQL"): placeholders are `$1…`
+//! (both drivers read them positionally); money is integer 分; dates are
+//! `YYYY-MM-DD` text; instants are unix milliseconds; ids are generated here,
+//! not by the database; every court-owned table starts its key with
+//! `court_code`.
+
+mod backend;
+mod cases;
+mod ids;
+mod reference;
+mod rows;
+mod sql;
+mod users;
+
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+pub use backend::{Backend, StoreOptions};
+pub use cases::{AuditEntry, CasePage, CaseQuery, CaseSummary, OverrideRecord, StoredCase, StoredParty, PAGE_SIZE};
+pub use backend::redact;
+pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};
+
+use sqlx::AnyPool;
+
+/// Errors of the storage layer. Validation happens before storage; what
+/// reaches here is either an expected race (conflict, not found) or a fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库错误：{0}")]
+    Database(#[from] sqlx::Error),
+    #[error("数据库迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("不支持的数据库地址“{0}”：应以 sqlite: 或 postgres:// 开头")]
+    UnsupportedUrl(String),
+    #[error("数据库中的数据不符合约束：{0}")]
+    Corrupt(String),
+    #[error("用户名已被使用")]
+    UsernameTaken,
+    #[error("记录不存在")]
+    NotFound,
+    #[error("记录已被他人修改（当前版本{current}）")]
+    VersionConflict { current: i64 },
+    #[error("未知法院：{0}")]
+    UnknownCourt(String),
+    /// A rule that can only be checked against the stored state.
+    #[error("{0}")]
+    Rejected(zhixing_core::error::FieldError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The storage handle. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    /// Pool for writes. On SQLite it holds exactly one connection: SQLite has
+    /// one writer at a time, and queuing here instead of inside SQLite
+    /// avoids `SQLITE_BUSY` upgrades.
+    write: AnyPool,
+    /// Pool for reads (the same pool as `write` on PostgreSQL).
+    read: AnyPool,
+    ids: std::sync::Arc<ids::IdGenerator>,
+}
+
+impl Store {
+    /// Connects, then applies the embedded migrations of the backend.
+    pub async fn open(url: &str) -> Result<Store> {
+        Self::open_with(url, StoreOptions::default()).await
+    }
+
+    pub async fn open_with(url: &str, options: StoreOptions) -> Result<Store> {
+        let store = backend::connect(url, &options).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations (idempotent).
+    pub async fn migrate(&self) -> Result<()> {
+        backend::migrator(self.backend).run(&self.write).await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Liveness check used by `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// Closes both pools, waiting for checked-out connections.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+/// True for a unique-constraint violation (any backend).
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}

@@ -1,0 +1,851 @@
+//! The case register: filing with gap-free 案号, reading, searching,
+//! optimistic-concurrency updates, soft deletion and the change log.
+
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use time::Date;
+use zhixing_core::calendar::iso_date;
+use zhixing_core::case::{
+    BasisDraft, CaseDraft, CaseStatus, Change, ClaimDraft, ClaimKind, DocumentType, PartyDraft, PartyId, PartyKind,
+    PartyRole, RawBasis, RawCase, RawClaim, RawParty, diff, search_terms,
+};
+use zhixing_core::case_number::{CaseNumber, EnforcementType};
+use zhixing_core::citizen_id::CitizenId;
+use zhixing_core::court::CourtCode;
+use zhixing_core::credit_code::CreditCode;
+use zhixing_core::error::FieldError;
+use zhixing_core::money::Money;
+use zhixing_core::text::search_key;
+
+use crate::rows::{corrupt, date, int, opt_date, opt_int, opt_text, parsed, text};
+use crate::sql::{placeholders, value_rows};
+use crate::users::UserRef;
+use crate::{Result, Store, StoreError, is_unique_violation};
+
+/// Cases per page of a list or search.
+pub const PAGE_SIZE: i64 = 20;
+
+/// Who accepted a credit code that failed its check, when, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverrideRecord {
+    pub reason: String,
+    pub by: Option<UserRef>,
+    pub at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredParty {
+    pub id: i64,
+    pub draft: PartyDraft,
+    pub id_override: Option<OverrideRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCase {
+    pub id: i64,
+    /// The court that registered the case (立案法院) — also the shard key.
+    pub court: CourtCode,
+    pub case_number: CaseNumber,
+    pub case_type: EnforcementType,
+    pub filed_on: Date,
+    pub status: CaseStatus,
+    pub handling_judge: Option<UserRef>,
+    pub basis: BasisDraft,
+    pub parties: Vec<StoredParty>,
+    pub claims: Vec<ClaimDraft>,
+    /// 申请执行标的
+    pub amount_applied: Money,
+    pub version: i64,
+    pub created_at: i64,
+    pub created_by: UserRef,
+    pub updated_at: i64,
+    pub updated_by: UserRef,
+}
+
+impl StoredCase {
+    pub fn draft(&self) -> CaseDraft {
+        CaseDraft {
+            case_type: self.case_type,
+            filed_on: self.filed_on,
+            handling_judge: self.handling_judge.as_ref().map(|u| u.username.clone()),
+            basis: self.basis.clone(),
+            parties: self.parties.iter().map(|p| p.draft.clone()).collect(),
+            claims: self.claims.clone(),
+        }
+    }
+
+    /// The case as untrusted-input text, for edits that change some fields
+    /// and must re-validate the whole case.
+    pub fn to_raw(&self) -> RawCase {
+        RawCase {
+            case_type: Some(self.case_type.code().to_string()),
+            filed_on: Some(iso_date(self.filed_on)),
+            handling_judge: self.handling_judge.as_ref().map(|u| u.username.clone()),
+            basis: RawBasis {
+                issuing_body: Some(self.basis.issuing_body.clone()),
+                document_number: Some(self.basis.document_number.clone()),
+                document_type: Some(self.basis.document_type.as_str().to_string()),
+                effective_on: Some(iso_date(self.basis.effective_on)),
+                performance_due_on: self.basis.performance_due_on.map(iso_date),
+                operative_text: Some(self.basis.operative_text.clone()),
+            },
+            parties: self.parties.iter().map(StoredParty::to_raw).collect(),
+            claims: self
+                .claims
+                .iter()
+                .map(|c| RawClaim {
+                    kind: Some(c.kind.as_str().to_string()),
+                    amount: Some(c.amount.to_string()),
+                    description: c.description.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl StoredParty {
+    pub fn to_raw(&self) -> RawParty {
+        let d = &self.draft;
+        RawParty {
+            id: Some(self.id),
+            role: Some(d.role.as_str().to_string()),
+            kind: Some(d.kind.as_str().to_string()),
+            name: Some(d.name.clone()),
+            id_number: Some(d.id_number.as_str().to_string()),
+            legal_representative: d.legal_representative.clone(),
+            address: d.address.clone(),
+            id_check_override_reason: d.id_check_override_reason.clone(),
+            override_already_recorded: self.id_override.is_some(),
+        }
+    }
+}
+
+/// One line of a case list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub court: CourtCode,
+    pub case_number: CaseNumber,
+    pub case_type: EnforcementType,
+    pub filed_on: Date,
+    pub status: CaseStatus,
+    pub handling_judge: Option<String>,
+    pub applicants: Vec<String>,
+    pub respondents: Vec<String>,
+    pub amount_applied: Money,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CaseQuery {
+    /// 案号 (whole or a prefix such as `执12`), party name (any part of
+    /// two or more characters), identity number or 法定代表人.
+    pub text: Option<String>,
+    pub status: Option<CaseStatus>,
+    /// 1-based.
+    pub page: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct CasePage {
+    pub items: Vec<CaseSummary>,
+    pub page: u32,
+    pub has_more: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub version: i64,
+    pub at: i64,
+    pub actor: UserRef,
+    pub action: String,
+    pub changes: Vec<Change>,
+}
+
+const CASE_COLUMNS: &str = "c.court_code, c.id, c.case_type, c.year, c.serial, c.case_number, c.filed_on, c.status,
+    c.handling_judge_id, c.basis_issuing_body, c.basis_document_number, c.basis_document_type, c.basis_effective_on,
+    c.basis_performance_due_on, c.basis_operative_text, c.amount_applied_fen, c.version, c.created_at, c.created_by,
+    c.updated_at, c.updated_by";
+
+/// Rows per multi-row INSERT (well below every backend's bind limit).
+const CHUNK_ROWS: usize = 400;
+
+impl Store {
+    /// Files a new case at `court` and issues its 案号.
+    ///
+    /// The number is taken from the court/year/type counter *inside* the
+    /// filing transaction (AH arts 9–10: natural numbers in order of
+    /// receipt): a failed filing rolls the counter back, so numbers have no
+    /// gaps and no duplicates, also under concurrent filing. The counter is
+    /// touched last, so its row lock is held only for the final statements.
+    pub async fn file_case(
+        &self,
+        court: &CourtCode,
+        draft: &CaseDraft,
+        handling_judge: Option<&UserRef>,
+        actor: &UserRef,
+        now: i64,
+    ) -> Result<StoredCase> {
+        let mut attempt = 0;
+        loop {
+            let id = self.ids.next(now);
+            match self.try_file_case(id, court, draft, handling_judge, actor, now).await {
+                Err(StoreError::Database(e)) if is_unique_violation(&e) && attempt < 3 => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_file_case(
+        &self,
+        id: i64,
+        court: &CourtCode,
+        draft: &CaseDraft,
+        handling_judge: Option<&UserRef>,
+        actor: &UserRef,
+        now: i64,
+    ) -> Result<StoredCase> {
+        let year = i64::from(draft.filed_on.year());
+        let status = CaseStatus::Filed.with_handling_judge(handling_judge.is_some());
+        let amount = draft.amount_applied();
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "INSERT INTO cases (court_code, id, case_type, year, serial, case_number, filed_on, status, handling_judge_id,
+                 basis_issuing_body, basis_document_number, basis_document_type, basis_effective_on, basis_performance_due_on,
+                 basis_operative_text, amount_applied_fen, version, created_at, created_by, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $15, $16)",
+        )
+        .bind(court.as_str().to_string())
+        .bind(id)
+        .bind(draft.case_type.code())
+        .bind(year)
+        .bind(iso_date(draft.filed_on))
+        .bind(status.as_str())
+        .bind(handling_judge.map(|u| u.id))
+        .bind(draft.basis.issuing_body.clone())
+        .bind(draft.basis.document_number.clone())
+        .bind(draft.basis.document_type.as_str())
+        .bind(iso_date(draft.basis.effective_on))
+        .bind(draft.basis.performance_due_on.map(iso_date))
+        .bind(draft.basis.operative_text.clone())
+        .bind(amount.fen())
+        .bind(now)
+        .bind(actor.id)
+        .execute(&mut *tx)
+        .await?;
+        let parties = self.insert_children(&mut tx, court, id, draft, &[], actor, now).await?;
+        insert_audit(&mut tx, court, id, 1, now, actor.id, "created", &[]).await?;
+
+        let row = sqlx::query(
+            "INSERT INTO case_number_counters (court_code, year, case_type, last_serial) VALUES ($1, $2, $3, 1)
+             ON CONFLICT (court_code, year, case_type) DO UPDATE SET last_serial = case_number_counters.last_serial + 1
+             RETURNING last_serial",
+        )
+        .bind(court.as_str().to_string())
+        .bind(year)
+        .bind(draft.case_type.code())
+        .fetch_one(&mut *tx)
+        .await?;
+        let serial = int(&row, "last_serial")?;
+        let serial_u32 = u32::try_from(serial).map_err(|_| corrupt("last_serial", &serial.to_string()))?;
+        let year_u16 = u16::try_from(year).map_err(|_| corrupt("year", &year.to_string()))?;
+        let case_number = CaseNumber::new(year_u16, court.clone(), draft.case_type, serial_u32);
+        sqlx::query("UPDATE cases SET serial = $1, case_number = $2 WHERE court_code = $3 AND id = $4")
+            .bind(serial)
+            .bind(case_number.to_string())
+            .bind(court.as_str().to_string())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_terms(&mut tx, court, id, &search_terms(draft, &case_number)).await?;
+        tx.commit().await?;
+
+        Ok(StoredCase {
+            id,
+            court: court.clone(),
+            case_number,
+            case_type: draft.case_type,
+            filed_on: draft.filed_on,
+            status,
+            handling_judge: handling_judge.cloned(),
+            basis: draft.basis.clone(),
+            parties,
+            claims: draft.claims.clone(),
+            amount_applied: amount,
+            version: 1,
+            created_at: now,
+            created_by: actor.clone(),
+            updated_at: now,
+            updated_by: actor.clone(),
+        })
+    }
+
+    /// Writes parties and claims of a case. Party ids are kept for parties
+    /// that already exist; an override keeps its author when unchanged.
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_children(
+        &self,
+        conn: &mut AnyConnection,
+        court: &CourtCode,
+        case_id: i64,
+        draft: &CaseDraft,
+        previous: &[StoredParty],
+        actor: &UserRef,
+        now: i64,
+    ) -> Result<Vec<StoredParty>> {
+        let mut stored = Vec::with_capacity(draft.parties.len());
+        for party in &draft.parties {
+            let id = match party.existing_id {
+                Some(id) if previous.iter().any(|p| p.id == id) => id,
+                _ => self.ids.next(now),
+            };
+            let id_override = party.id_check_override_reason.as_ref().map(|reason| {
+                previous
+                    .iter()
+                    .find(|p| p.id == id && p.draft.id_number == party.id_number)
+                    .and_then(|p| p.id_override.clone())
+                    .filter(|o| &o.reason == reason)
+                    .unwrap_or_else(|| OverrideRecord { reason: reason.clone(), by: Some(actor.clone()), at: now })
+            });
+            let mut draft = party.clone();
+            draft.existing_id = Some(id);
+            stored.push(StoredParty { id, draft, id_override });
+        }
+        for (chunk_index, chunk) in stored.chunks(CHUNK_ROWS).enumerate() {
+            let sql = format!(
+                "INSERT INTO case_parties (court_code, case_id, id, position, role, kind, name, id_number, legal_representative,
+                     address, id_override_reason, id_override_by, id_override_at) VALUES {}",
+                value_rows(1, chunk.len(), 13)
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for (i, p) in chunk.iter().enumerate() {
+                let position = (chunk_index * CHUNK_ROWS + i) as i64;
+                query = query
+                    .bind(court.as_str().to_string())
+                    .bind(case_id)
+                    .bind(p.id)
+                    .bind(position)
+                    .bind(p.draft.role.as_str())
+                    .bind(p.draft.kind.as_str())
+                    .bind(p.draft.name.clone())
+                    .bind(p.draft.id_number.as_str().to_string())
+                    .bind(p.draft.legal_representative.clone())
+                    .bind(p.draft.address.clone())
+                    .bind(p.id_override.as_ref().map(|o| o.reason.clone()))
+                    .bind(p.id_override.as_ref().and_then(|o| o.by.as_ref().map(|u| u.id)))
+                    .bind(p.id_override.as_ref().map(|o| o.at));
+            }
+            query.execute(&mut *conn).await?;
+        }
+        for (chunk_index, chunk) in draft.claims.chunks(CHUNK_ROWS).enumerate() {
+            let sql = format!(
+                "INSERT INTO case_claims (court_code, case_id, position, kind, amount_fen, description) VALUES {}",
+                value_rows(1, chunk.len(), 6)
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for (i, c) in chunk.iter().enumerate() {
+                query = query
+                    .bind(court.as_str().to_string())
+                    .bind(case_id)
+                    .bind((chunk_index * CHUNK_ROWS + i) as i64)
+                    .bind(c.kind.as_str())
+                    .bind(c.amount.fen())
+                    .bind(c.description.clone());
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(stored)
+    }
+
+    /// A case visible in one of `courts`; deleted cases are not visible.
+    pub async fn case(&self, courts: &[CourtCode], id: i64) -> Result<Option<StoredCase>> {
+        if courts.is_empty() {
+            return Ok(None);
+        }
+        let mut conn = self.read.acquire().await?;
+        self.load_case(&mut conn, courts, id).await
+    }
+
+    async fn load_case(&self, conn: &mut AnyConnection, courts: &[CourtCode], id: i64) -> Result<Option<StoredCase>> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.deleted_at IS NULL AND c.court_code IN ({})",
+            placeholders(2, courts.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(id);
+        for court in courts {
+            query = query.bind(court.as_str().to_string());
+        }
+        let Some(row) = query.fetch_optional(&mut *conn).await? else {
+            return Ok(None);
+        };
+        let court: CourtCode = parsed(&row, "court_code", |s| CourtCode::parse(s).ok())?;
+
+        let party_rows = sqlx::query(
+            "SELECT id, role, kind, name, id_number, legal_representative, address, id_override_reason, id_override_by, id_override_at
+             FROM case_parties WHERE court_code = $1 AND case_id = $2 ORDER BY position",
+        )
+        .bind(court.as_str().to_string())
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let claim_rows = sqlx::query(
+            "SELECT kind, amount_fen, description FROM case_claims WHERE court_code = $1 AND case_id = $2 ORDER BY position",
+        )
+        .bind(court.as_str().to_string())
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+
+        let mut user_ids = vec![int(&row, "created_by")?, int(&row, "updated_by")?];
+        user_ids.extend(opt_int(&row, "handling_judge_id")?);
+        for p in &party_rows {
+            user_ids.extend(opt_int(p, "id_override_by")?);
+        }
+        let users = self.user_refs(conn, &user_ids).await?;
+        let user = |id: i64| -> Result<UserRef> {
+            users.iter().find(|u| u.id == id).cloned().ok_or_else(|| corrupt("user", &id.to_string()))
+        };
+
+        let parties = party_rows
+            .iter()
+            .map(|p| {
+                let id_override = match opt_text(p, "id_override_reason")? {
+                    None => None,
+                    Some(reason) => Some(OverrideRecord {
+                        reason,
+                        by: opt_int(p, "id_override_by")?.map(&user).transpose()?,
+                        at: opt_int(p, "id_override_at")?.unwrap_or_default(),
+                    }),
+                };
+                party_from_row(p, id_override)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let claims = claim_rows
+            .iter()
+            .map(|c| {
+                Ok(ClaimDraft {
+                    kind: parsed(c, "kind", ClaimKind::parse)?,
+                    amount: Money::from_fen(int(c, "amount_fen")?).map_err(|e| corrupt("amount_fen", &e.to_string()))?,
+                    description: opt_text(c, "description")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        Ok(Some(StoredCase {
+            id,
+            case_number: parsed(&row, "case_number", |s| CaseNumber::parse(s).ok())?,
+            case_type: parsed(&row, "case_type", EnforcementType::from_code)?,
+            filed_on: date(&row, "filed_on")?,
+            status: parsed(&row, "status", CaseStatus::parse)?,
+            handling_judge: opt_int(&row, "handling_judge_id")?.map(&user).transpose()?,
+            basis: BasisDraft {
+                issuing_body: text(&row, "basis_issuing_body")?,
+                document_number: text(&row, "basis_document_number")?,
+                document_type: parsed(&row, "basis_document_type", DocumentType::parse)?,
+                effective_on: date(&row, "basis_effective_on")?,
+                performance_due_on: opt_date(&row, "basis_performance_due_on")?,
+                operative_text: text(&row, "basis_operative_text")?,
+            },
+            parties,
+            claims,
+            amount_applied: Money::from_fen(int(&row, "amount_applied_fen")?)
+                .map_err(|e| corrupt("amount_applied_fen", &e.to_string()))?,
+            version: int(&row, "version")?,
+            created_at: int(&row, "created_at")?,
+            created_by: user(int(&row, "created_by")?)?,
+            updated_at: int(&row, "updated_at")?,
+            updated_by: user(int(&row, "updated_by")?)?,
+            court,
+        }))
+    }
+
+    /// Replaces the editable content of a case if `expected_version` is
+    /// still current; otherwise nothing is written and the current version
+    /// is reported.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_case(
+        &self,
+        court: &CourtCode,
+        id: i64,
+        expected_version: i64,
+        draft: &CaseDraft,
+        handling_judge: Option<&UserRef>,
+        actor: &UserRef,
+        now: i64,
+    ) -> Result<StoredCase> {
+        let mut tx = self.write.begin().await?;
+        let old = self
+            .load_case(&mut tx, std::slice::from_ref(court), id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if old.version != expected_version {
+            return Err(StoreError::VersionConflict { current: old.version });
+        }
+        if draft.case_type != old.case_type {
+            return Err(StoreError::Rejected(FieldError::new("case_type", "immutable_field", "案件类型决定案号，立案后不能修改")));
+        }
+        if draft.filed_on.year() != old.filed_on.year() {
+            // The 收案年度 is part of the issued 案号 (AH art 3).
+            return Err(StoreError::Rejected(FieldError::new(
+                "filed_on",
+                "filing_year_change",
+                format!(
+                    "案号{}已按{}年收案编号，立案日期不能改到其他年份（《关于人民法院案件案号的若干规定》第三条）",
+                    old.case_number,
+                    old.filed_on.year()
+                ),
+            )));
+        }
+        let status = old.status.with_handling_judge(handling_judge.is_some());
+        let amount = draft.amount_applied();
+        let done = sqlx::query(
+            "UPDATE cases SET filed_on = $1, status = $2, handling_judge_id = $3, basis_issuing_body = $4,
+                 basis_document_number = $5, basis_document_type = $6, basis_effective_on = $7, basis_performance_due_on = $8,
+                 basis_operative_text = $9, amount_applied_fen = $10, version = version + 1, updated_at = $11, updated_by = $12
+             WHERE court_code = $13 AND id = $14 AND version = $15 AND deleted_at IS NULL",
+        )
+        .bind(iso_date(draft.filed_on))
+        .bind(status.as_str())
+        .bind(handling_judge.map(|u| u.id))
+        .bind(draft.basis.issuing_body.clone())
+        .bind(draft.basis.document_number.clone())
+        .bind(draft.basis.document_type.as_str())
+        .bind(iso_date(draft.basis.effective_on))
+        .bind(draft.basis.performance_due_on.map(iso_date))
+        .bind(draft.basis.operative_text.clone())
+        .bind(amount.fen())
+        .bind(now)
+        .bind(actor.id)
+        .bind(court.as_str().to_string())
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::VersionConflict { current: expected_version + 1 });
+        }
+        for table in ["case_parties", "case_claims", "case_search_terms"] {
+            let sql = format!("DELETE FROM {table} WHERE court_code = $1 AND case_id = $2");
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(court.as_str().to_string())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let parties = self.insert_children(&mut tx, court, id, draft, &old.parties, actor, now).await?;
+        let mut new_draft = draft.clone();
+        new_draft.parties = parties.iter().map(|p| p.draft.clone()).collect();
+        insert_terms(&mut tx, court, id, &search_terms(&new_draft, &old.case_number)).await?;
+        let version = expected_version + 1;
+        insert_audit(&mut tx, court, id, version, now, actor.id, "updated", &diff(&old.draft(), &new_draft)).await?;
+        tx.commit().await?;
+
+        Ok(StoredCase {
+            status,
+            filed_on: draft.filed_on,
+            handling_judge: handling_judge.cloned(),
+            basis: draft.basis.clone(),
+            parties,
+            claims: draft.claims.clone(),
+            amount_applied: amount,
+            version,
+            updated_at: now,
+            updated_by: actor.clone(),
+            ..old
+        })
+    }
+
+    /// Soft-deletes a case (撤销登记): it disappears from lists and look-ups
+    /// but stays in the database with its change log; its 案号 stays used.
+    pub async fn delete_case(
+        &self,
+        court: &CourtCode,
+        id: i64,
+        expected_version: i64,
+        reason: &str,
+        actor: &UserRef,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query("SELECT version FROM cases WHERE court_code = $1 AND id = $2 AND deleted_at IS NULL")
+            .bind(court.as_str().to_string())
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let current = int(&row, "version")?;
+        if current != expected_version {
+            return Err(StoreError::VersionConflict { current });
+        }
+        let done = sqlx::query(
+            "UPDATE cases SET deleted_at = $1, deleted_by = $2, deleted_reason = $3, version = version + 1, updated_at = $1, updated_by = $2
+             WHERE court_code = $4 AND id = $5 AND version = $6 AND deleted_at IS NULL",
+        )
+        .bind(now)
+        .bind(actor.id)
+        .bind(reason.to_string())
+        .bind(court.as_str().to_string())
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::VersionConflict { current: expected_version + 1 });
+        }
+        let change = Change { field: "deleted".into(), before: None, after: Some(reason.to_string()) };
+        insert_audit(&mut tx, court, id, expected_version + 1, now, actor.id, "deleted", &[change]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The change log of a case visible in `courts`, oldest first.
+    pub async fn case_history(&self, courts: &[CourtCode], id: i64) -> Result<Vec<AuditEntry>> {
+        if courts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT a.version, a.at, a.actor_id, a.action, a.changes FROM case_audit a
+             WHERE a.case_id = $1 AND a.court_code IN ({}) ORDER BY a.version",
+            placeholders(2, courts.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(id);
+        for court in courts {
+            query = query.bind(court.as_str().to_string());
+        }
+        let mut conn = self.read.acquire().await?;
+        let rows = query.fetch_all(&mut *conn).await?;
+        let actor_ids = rows.iter().map(|r| int(r, "actor_id")).collect::<Result<Vec<_>>>()?;
+        let users = self.user_refs(&mut conn, &actor_ids).await?;
+        rows.iter()
+            .map(|r| {
+                let actor_id = int(r, "actor_id")?;
+                Ok(AuditEntry {
+                    version: int(r, "version")?,
+                    at: int(r, "at")?,
+                    actor: users
+                        .iter()
+                        .find(|u| u.id == actor_id)
+                        .cloned()
+                        .ok_or_else(|| corrupt("actor_id", &actor_id.to_string()))?,
+                    action: text(r, "action")?,
+                    changes: changes_from_json(&text(r, "changes")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Lists cases of `courts`, newest first, optionally filtered by status
+    /// and by a search text (see [`CaseQuery::text`]).
+    pub async fn search_cases(&self, courts: &[CourtCode], query: &CaseQuery) -> Result<CasePage> {
+        let page = query.page.max(1);
+        if courts.is_empty() {
+            return Ok(CasePage { items: Vec::new(), page, has_more: false });
+        }
+        let courts_sql = placeholders(1, courts.len());
+        let mut next = courts.len() + 1;
+        let mut sql = format!(
+            "SELECT c.id, c.court_code, c.case_number, c.case_type, c.filed_on, c.status, c.amount_applied_fen, j.display_name AS judge_name
+             FROM cases c LEFT JOIN users j ON j.id = c.handling_judge_id
+             WHERE c.court_code IN ({courts_sql}) AND c.deleted_at IS NULL"
+        );
+        if query.status.is_some() {
+            sql.push_str(&format!(" AND c.status = ${next}"));
+            next += 1;
+        }
+        let key = query.text.as_deref().map(search_key).filter(|k| !k.is_empty());
+        if key.is_some() {
+            sql.push_str(&format!(
+                " AND c.id IN (SELECT t.case_id FROM case_search_terms t WHERE t.court_code IN ({courts_sql}) AND t.term >= ${} AND t.term < ${})",
+                next,
+                next + 1
+            ));
+            next += 2;
+        }
+        sql.push_str(&format!(" ORDER BY c.id DESC LIMIT ${} OFFSET ${}", next, next + 1));
+
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for court in courts {
+            q = q.bind(court.as_str().to_string());
+        }
+        if let Some(status) = query.status {
+            q = q.bind(status.as_str());
+        }
+        if let Some(key) = &key {
+            q = q.bind(key.clone()).bind(format!("{key}\u{10FFFF}"));
+        }
+        q = q.bind(PAGE_SIZE + 1).bind((i64::from(page) - 1) * PAGE_SIZE);
+
+        let mut conn = self.read.acquire().await?;
+        let rows = q.fetch_all(&mut *conn).await?;
+        let has_more = rows.len() as i64 > PAGE_SIZE;
+        let rows = &rows[..rows.len().min(PAGE_SIZE as usize)];
+        let mut items = rows.iter().map(summary_from_row).collect::<Result<Vec<_>>>()?;
+
+        if !items.is_empty() {
+            let sql = format!(
+                "SELECT case_id, role, name FROM case_parties WHERE court_code IN ({}) AND case_id IN ({}) ORDER BY case_id, position",
+                placeholders(1, courts.len()),
+                placeholders(courts.len() + 1, items.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for court in courts {
+                q = q.bind(court.as_str().to_string());
+            }
+            for item in &items {
+                q = q.bind(item.id);
+            }
+            for row in q.fetch_all(&mut *conn).await? {
+                let case_id = int(&row, "case_id")?;
+                let role = parsed(&row, "role", PartyRole::parse)?;
+                let name = text(&row, "name")?;
+                if let Some(item) = items.iter_mut().find(|i| i.id == case_id) {
+                    match role {
+                        PartyRole::Applicant => item.applicants.push(name),
+                        PartyRole::Respondent => item.respondents.push(name),
+                        PartyRole::ThirdParty => {}
+                    }
+                }
+            }
+        }
+        Ok(CasePage { items, page, has_more })
+    }
+
+    /// Number of live cases per court (for dashboards and checks).
+    pub async fn count_cases(&self, court: &CourtCode) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE court_code = $1 AND deleted_at IS NULL")
+            .bind(court.as_str().to_string())
+            .fetch_one(&self.read)
+            .await?;
+        int(&row, "n")
+    }
+
+    /// Serials issued for one counter, ascending, deleted cases included —
+    /// what the "no gaps, no duplicates" invariant is checked against.
+    pub async fn issued_serials(&self, court: &CourtCode, year: i32, case_type: EnforcementType) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT serial FROM cases WHERE court_code = $1 AND year = $2 AND case_type = $3 AND serial IS NOT NULL ORDER BY serial",
+        )
+        .bind(court.as_str().to_string())
+        .bind(i64::from(year))
+        .bind(case_type.code())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| int(r, "serial")).collect()
+    }
+
+    /// Cases that exist but never got their number (must always be empty:
+    /// numbering happens in the filing transaction).
+    pub async fn count_unnumbered_cases(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE serial IS NULL OR case_number IS NULL")
+            .fetch_one(&self.read)
+            .await?;
+        int(&row, "n")
+    }
+}
+
+fn party_from_row(row: &AnyRow, id_override: Option<OverrideRecord>) -> Result<StoredParty> {
+    let kind = parsed(row, "kind", PartyKind::parse)?;
+    let id_text = text(row, "id_number")?;
+    let id_number = match kind {
+        PartyKind::Person => PartyId::Citizen(CitizenId::parse(&id_text).map_err(|_| corrupt("id_number", "(citizen id)"))?),
+        PartyKind::Organization => {
+            let code = if id_override.is_some() {
+                CreditCode::parse_overriding_checks(&id_text)
+            } else {
+                CreditCode::parse(&id_text)
+            };
+            PartyId::Credit(code.map_err(|_| corrupt("id_number", &id_text))?)
+        }
+    };
+    let id = int(row, "id")?;
+    Ok(StoredParty {
+        id,
+        draft: PartyDraft {
+            existing_id: Some(id),
+            role: parsed(row, "role", PartyRole::parse)?,
+            kind,
+            name: text(row, "name")?,
+            id_number,
+            legal_representative: opt_text(row, "legal_representative")?,
+            address: opt_text(row, "address")?,
+            id_check_override_reason: id_override.as_ref().map(|o| o.reason.clone()),
+        },
+        id_override,
+    })
+}
+
+fn summary_from_row(row: &AnyRow) -> Result<CaseSummary> {
+    Ok(CaseSummary {
+        id: int(row, "id")?,
+        court: parsed(row, "court_code", |s| CourtCode::parse(s).ok())?,
+        case_number: parsed(row, "case_number", |s| CaseNumber::parse(s).ok())?,
+        case_type: parsed(row, "case_type", EnforcementType::from_code)?,
+        filed_on: date(row, "filed_on")?,
+        status: parsed(row, "status", CaseStatus::parse)?,
+        handling_judge: row.try_get::<Option<String>, _>("judge_name")?,
+        applicants: Vec::new(),
+        respondents: Vec::new(),
+        amount_applied: Money::from_fen(int(row, "amount_applied_fen")?)
+            .map_err(|e| corrupt("amount_applied_fen", &e.to_string()))?,
+    })
+}
+
+async fn insert_terms(conn: &mut AnyConnection, court: &CourtCode, case_id: i64, terms: &[String]) -> Result<()> {
+    for chunk in terms.chunks(CHUNK_ROWS) {
+        let sql = format!(
+            "INSERT INTO case_search_terms (court_code, term, case_id) VALUES {}",
+            value_rows(1, chunk.len(), 3)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for term in chunk {
+            query = query.bind(court.as_str().to_string()).bind(term.clone()).bind(case_id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_audit(
+    conn: &mut AnyConnection,
+    court: &CourtCode,
+    case_id: i64,
+    version: i64,
+    at: i64,
+    actor_id: i64,
+    action: &str,
+    changes: &[Change],
+) -> Result<()> {
+    let json = serde_json::Value::Array(
+        changes
+            .iter()
+            .map(|c| json!({"field": c.field, "before": c.before, "after": c.after}))
+            .collect(),
+    );
+    sqlx::query(
+        "INSERT INTO case_audit (court_code, case_id, version, at, actor_id, action, changes) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(court.as_str().to_string())
+    .bind(case_id)
+    .bind(version)
+    .bind(at)
+    .bind(actor_id)
+    .bind(action.to_string())
+    .bind(json.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn changes_from_json(text: &str) -> Result<Vec<Change>> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| corrupt("changes", text))?;
+    let items = value.as_array().ok_or_else(|| corrupt("changes", text))?;
+    items
+        .iter()
+        .map(|item| {
+            let field = item.get("field").and_then(|v| v.as_str()).ok_or_else(|| corrupt("changes", text))?;
+            let get = |k: &str| item.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            Ok(Change { field: field.to_string(), before: get("before"), after: get("after") })
+        })
+        .collect()
+}
