@@ -1,1 +1,331 @@
-fn main() {}
+//! `zhixing` — the one binary: server, administration and demo data.
+
+mod app;
+mod demo;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use zhixing_core::access::{Role, Username, check_password_policy};
+use zhixing_core::calendar::WorkCalendar;
+use zhixing_core::court::{CourtCode, CourtDirectory};
+use zhixing_store::{NewUser, Store, StoreError, redact};
+use zhixing_web::{AppState, Clock, SystemClock, WebConfig};
+
+#[derive(Parser)]
+#[command(name = "zhixing", version, about = "执行 zhixing — 人民法院执行工作平台 / a platform for the civil-enforcement work of Chinese courts")]
+struct Cli {
+    /// Directory for the embedded database (used when no database URL is given).
+    #[arg(long, env = "ZHIXING_DATA_DIR", default_value = "zhixing-data", global = true)]
+    data_dir: PathBuf,
+    /// Database URL: `sqlite:PATH` or `postgres://USER@HOST/DB`. Default: SQLite in the data directory.
+    #[arg(long, env = "ZHIXING_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the web UI and the JSON API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "ZHIXING_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// On an empty database, load the demo province first.
+        #[arg(long)]
+        demo: bool,
+        /// Send cookies without the Secure flag. Only for a plain-HTTP trial
+        /// reached by a network address; localhost works without it.
+        #[arg(long, env = "ZHIXING_INSECURE_COOKIES")]
+        insecure_cookies: bool,
+    },
+    /// Applies database migrations and loads the shipped reference data.
+    Migrate,
+    /// Manages user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Loads the demo province (浙江 courts, users for every role, a few hundred cases).
+    Demo,
+    /// Court table (法院代字).
+    Courts {
+        #[command(subcommand)]
+        command: CourtsCommand,
+    },
+    /// Working-day calendar (法定节假日与调休).
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Creates a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin | judge | assistant | clerk | chief | command
+        #[arg(long)]
+        role: String,
+        /// 法院代字 of the user's court, e.g. 浙0203.
+        #[arg(long)]
+        court: String,
+        /// Name shown in the UI (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Lists users.
+    List,
+    /// Sets a new password (read from standard input) and ends the user's sessions.
+    Passwd {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disables an account and ends its sessions.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Re-enables an account.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CourtsCommand {
+    /// Adds or corrects courts from a `code,name,level,parent` CSV file.
+    Import { file: PathBuf },
+    /// Prints the court table as CSV.
+    List,
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Adds or corrects days from a `date,kind,source` CSV file (the State Council notice of a year).
+    Import { file: PathBuf },
+    /// Prints the years covered.
+    Years,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let location = app::locate(&cli.data_dir, cli.database_url.as_deref())?;
+    match cli.command {
+        Command::Serve { listen, demo, insecure_cookies } => serve(&location, listen, demo, insecure_cookies).await,
+        Command::Migrate => {
+            app::open(&location, app::now_ms()).await?;
+            println!("数据库已是最新结构：{}", redact(&location.database_url));
+            Ok(())
+        }
+        Command::User { command } => user(&location, command).await,
+        Command::Demo => {
+            let store = app::open(&location, app::now_ms()).await?;
+            load_demo(&store).await
+        }
+        Command::Courts { command } => courts(&location, command).await,
+        Command::Calendar { command } => calendar(&location, command).await,
+    }
+}
+
+async fn load_demo(store: &Store) -> Result<()> {
+    if store.count_users().await? > 0 {
+        bail!("数据库中已有用户，演示数据只能载入空数据库");
+    }
+    let filed = demo::load(store, SystemClock.today(), app::now_ms()).await?;
+    println!("已载入演示数据：{} 名用户，{filed} 件案件。", demo::DEMO_USERS.len());
+    print_demo_credentials();
+    Ok(())
+}
+
+fn print_demo_credentials() {
+    println!("演示账户（密码均为 {}）：", demo::DEMO_PASSWORD);
+    for (username, name, role, court) in demo::DEMO_USERS {
+        println!("  {username:<14} {}  {name}（{court}）", role.label_zh());
+    }
+}
+
+async fn serve(location: &app::Location, listen: SocketAddr, demo: bool, insecure_cookies: bool) -> Result<()> {
+    let store = app::open(location, app::now_ms()).await?;
+    if demo {
+        if store.count_users().await? == 0 {
+            println!("空数据库：正在载入演示数据……");
+            load_demo(&store).await?;
+        } else {
+            println!("数据库中已有数据，未重复载入演示数据。");
+            if store.user_by_username(demo::DEMO_USERS[0].0).await?.is_some() {
+                print_demo_credentials();
+            }
+        }
+    } else if store.count_users().await? == 0 {
+        println!("尚无用户。请先创建：echo 密码 | zhixing user add --username admin --role admin --court 浙 --password-stdin");
+    }
+    let config = WebConfig { secure_cookies: !insecure_cookies, ..WebConfig::default() };
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), config).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}"))?;
+    let address = listener.local_addr()?;
+    let host = if address.ip().is_loopback() { format!("localhost:{}", address.port()) } else { address.to_string() };
+    println!("zhixing 已启动（{}）：在浏览器中打开 http://{host}/login", store.backend().name());
+    println!("接口文档：http://{host}/api/docs，OpenAPI：http://{host}/api/v1/openapi.json");
+
+    tokio::spawn(housekeeping(state.clone()));
+    zhixing_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Periodic work: purge expired sessions, pick up reference data imported
+/// by the CLI while the server runs.
+async fn housekeeping(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.store.purge_expired_sessions(state.clock.now_ms()).await {
+            tracing::warn!(error = %e, "session purge failed");
+        }
+        if let Err(e) = state.reload_reference_data().await {
+            tracing::warn!(error = %e, "reference data reload failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn read_password(password_stdin: bool) -> Result<String> {
+    if !password_stdin {
+        bail!("出于安全考虑，密码只能从标准输入读取：请加 --password-stdin");
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    check_password_policy(&password).map_err(anyhow::Error::msg)?;
+    Ok(password)
+}
+
+async fn user(location: &app::Location, command: UserCommand) -> Result<()> {
+    let store = app::open(location, app::now_ms()).await?;
+    let now = app::now_ms();
+    match command {
+        UserCommand::Add { username, role, court, display_name, password_stdin } => {
+            let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
+            let role = Role::parse(&role).with_context(|| format!("角色“{role}”无效：应为 admin、judge、assistant、clerk、chief 或 command"))?;
+            let court = CourtCode::parse(&court)?;
+            let password = read_password(password_stdin)?;
+            let password_hash = zhixing_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
+            let display_name = display_name.unwrap_or_else(|| username.as_str().to_string());
+            match store.create_user(&NewUser { username, display_name, role, court, password_hash }, now).await {
+                Ok(user) => println!("已创建用户 {}（{}，{}）", user.username, user.role.label_zh(), user.court),
+                Err(StoreError::UsernameTaken) => bail!("用户名已被使用"),
+                Err(StoreError::UnknownCourt(code)) => bail!("法院代字 {code} 不在法院表中；请先用 zhixing courts import 导入"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        UserCommand::List => {
+            for u in store.all_users().await? {
+                println!("{}\t{}\t{}\t{}\t{}", u.username, u.display_name, u.role, u.court, if u.active { "启用" } else { "停用" });
+            }
+        }
+        UserCommand::Passwd { username, password_stdin } => {
+            let user = store.user_by_username(&username).await?.context("用户不存在")?;
+            let password = read_password(password_stdin)?;
+            let hash = zhixing_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
+            store.set_password(user.id, &hash, now).await?;
+            println!("已为 {username} 设置新密码，原有会话已失效");
+        }
+        UserCommand::Disable { username } => {
+            let user = store.user_by_username(&username).await?.context("用户不存在")?;
+            store.set_user_active(user.id, false, now).await?;
+            println!("已停用 {username}");
+        }
+        UserCommand::Enable { username } => {
+            let user = store.user_by_username(&username).await?.context("用户不存在")?;
+            store.set_user_active(user.id, true, now).await?;
+            println!("已启用 {username}");
+        }
+    }
+    Ok(())
+}
+
+async fn courts(location: &app::Location, command: CourtsCommand) -> Result<()> {
+    let store = app::open(location, app::now_ms()).await?;
+    match command {
+        CourtsCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let imported = CourtDirectory::parse_csv(&text)?;
+            let mut all: Vec<_> = store.courts().await?.into_iter().filter(|c| !imported.iter().any(|i| i.code == c.code)).collect();
+            all.extend(imported.iter().cloned());
+            CourtDirectory::new(all).context("导入后法院层级不一致，未导入任何数据")?;
+            let n = store.upsert_courts(&imported, app::now_ms()).await?;
+            println!("已导入 {n} 个法院（运行中的服务一分钟内生效）");
+        }
+        CourtsCommand::List => {
+            println!("code,name,level,parent");
+            for c in store.courts().await? {
+                println!("{},{},{},{}", c.code, c.name, c.level.as_str(), c.parent.map(|p| p.to_string()).unwrap_or_default());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn calendar(location: &app::Location, command: CalendarCommand) -> Result<()> {
+    let store = app::open(location, app::now_ms()).await?;
+    match command {
+        CalendarCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let entries = WorkCalendar::parse_csv(&text)?;
+            let mut all: Vec<_> = store.calendar().await?.into_iter().filter(|e| !entries.iter().any(|n| n.date == e.date)).collect();
+            all.extend(entries.iter().cloned());
+            WorkCalendar::new(all).context("导入后节假日表不一致，未导入任何数据")?;
+            let n = store.upsert_calendar(&entries).await?;
+            println!("已导入 {n} 天（运行中的服务一分钟内生效）");
+        }
+        CalendarCommand::Years => {
+            let calendar = WorkCalendar::new(store.calendar().await?)?;
+            let years: Vec<String> = calendar.covered_years().map(|y| y.to_string()).collect();
+            println!("已录入节假日安排的年份：{}", years.join("、"));
+        }
+    }
+    Ok(())
+}

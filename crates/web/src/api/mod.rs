@@ -1,0 +1,248 @@
+//! The JSON API under `/api/v1`, and its OpenAPI 3 document.
+
+pub mod dto;
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+use zhixing_core::case::CaseStatus;
+use zhixing_store::{CaseQuery, SessionKind};
+
+use crate::AppState;
+use crate::auth::{ApiUser, RemoteAddr, login};
+use crate::cases::{self, parse_id};
+use crate::error::{ApiError, ErrorBody};
+use crate::json::ApiJson;
+use dto::*;
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/api/v1/auth/login", post(login_handler))
+        .route("/api/v1/auth/logout", post(logout_handler))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/courts", get(list_courts))
+        .route("/api/v1/cases", get(list_cases).post(create_case))
+        .route("/api/v1/cases/{id}", get(get_case).patch(patch_case).delete(delete_case))
+        .route("/api/v1/cases/{id}/history", get(case_history))
+        .route("/api/{*rest}", any(api_not_found))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "zhixing 执行 API",
+        description = "人民法院执行案件登记与办理平台的 JSON API。所有接口（登录除外）需要 `Authorization: Bearer <token>`。\n\n错误统一为 `{\"error\": {\"code\", \"message\", \"field\"}}`：`code` 稳定可供程序判断，`message` 为中文说明，`field` 指出出错的字段路径。金额一律以字符串表示（元，最多两位小数），日期为 `YYYY-MM-DD`。",
+        version = "1"
+    ),
+    paths(login_handler, logout_handler, me, list_courts, list_cases, create_case, get_case, patch_case, delete_case, case_history),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
+    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        }
+    }
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no_such_endpoint", "没有这个接口")
+}
+
+/// Logs in and returns a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, description = "invalid_credentials", body = ErrorBody),
+        (status = 403, description = "account_locked / account_disabled", body = ErrorBody),
+    ))]
+async fn login_handler(
+    State(state): State<Arc<AppState>>,
+    RemoteAddr(remote): RemoteAddr,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let login = login(&state, &body.username, &body.password, SessionKind::Api, remote.as_deref()).await?;
+    Ok(Json(LoginResponse {
+        token: login.token,
+        expires_at: crate::rfc3339(login.expires_at),
+        user: UserDto::new(&login.user, &state.courts()),
+    }))
+}
+
+/// Ends the session of the presented token.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn logout_handler(State(state): State<Arc<AppState>>, ApiUser(user): ApiUser) -> Result<StatusCode, ApiError> {
+    state.store.delete_session(&user.token_hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The logged-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = UserDto), (status = 401, body = ErrorBody)))]
+async fn me(State(state): State<Arc<AppState>>, ApiUser(user): ApiUser) -> Json<UserDto> {
+    Json(UserDto::new(&user.user, &state.courts()))
+}
+
+/// All courts with their 法院代字 and hierarchy.
+#[utoipa::path(get, path = "/api/v1/courts", tag = "courts", security(("bearer" = [])),
+    responses((status = 200, body = Vec<CourtDto>), (status = 401, body = ErrorBody)))]
+async fn list_courts(State(state): State<Arc<AppState>>, ApiUser(_user): ApiUser) -> Json<Vec<CourtDto>> {
+    Json(state.courts().all().map(CourtDto::from).collect())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// 案号 (or its beginning, e.g. `执12`), party name or any part of it, identity number.
+    q: Option<String>,
+    /// filed | enforcing | suspended | deferred | closed
+    status: Option<String>,
+    /// 1-based page number (20 per page).
+    page: Option<String>,
+}
+
+/// Lists and searches the cases the user may see (own court and, for higher courts, the courts beneath), newest first.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListParams), security(("bearer" = [])),
+    responses((status = 200, body = CaseListDto), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_cases(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Query(params): Query<ListParams>,
+) -> Result<Json<CaseListDto>, ApiError> {
+    let query = case_query(params.q, params.status, params.page).map_err(ApiError::from)?;
+    let page = state.store.search_cases(&cases::visible_courts(&state, &user), &query).await?;
+    Ok(Json(CaseListDto::from(&page)))
+}
+
+/// Parses list parameters shared by the API and the UI.
+pub fn case_query(
+    q: Option<String>,
+    status: Option<String>,
+    page: Option<String>,
+) -> Result<CaseQuery, zhixing_core::error::FieldError> {
+    use zhixing_core::error::FieldError;
+    let text = q.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    if text.as_ref().is_some_and(|t| t.chars().count() > 100) {
+        return Err(FieldError::new("q", "too_long", "搜索内容不能超过100个字"));
+    }
+    let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(CaseStatus::parse(s).ok_or_else(|| {
+            FieldError::new("status", "invalid_status", "状态应为 filed、enforcing、suspended、deferred 或 closed")
+        })?),
+    };
+    let page = match page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 1,
+        Some(p) => p
+            .parse::<u32>()
+            .ok()
+            .filter(|p| (1..=10_000).contains(p))
+            .ok_or_else(|| FieldError::new("page", "invalid_page", "页码应为1至10000的整数"))?,
+    };
+    Ok(CaseQuery { text, status, page })
+}
+
+/// Files a new enforcement case at the user's court and issues its 案号.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseInput, security(("bearer" = [])),
+    responses(
+        (status = 201, body = CaseDto),
+        (status = 400, description = "malformed_json", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 413, description = "payload_too_large", body = ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = ErrorBody),
+        (status = 422, description = "a field breaks a rule; `field` names it", body = ErrorBody),
+    ))]
+async fn create_case(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<CaseInput>,
+) -> Result<Response, ApiError> {
+    let case = cases::file_case(&state, &user, &body.into_raw()).await?;
+    let location = format!("/api/v1/cases/{}", case.id);
+    Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, location)], Json(CaseDto::new(&case, &state.courts()))).into_response())
+}
+
+/// One case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = CaseDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_case(State(state): State<Arc<AppState>>, ApiUser(user): ApiUser, Path(id): Path<String>) -> Result<Json<CaseDto>, ApiError> {
+    let (case, _) = cases::visible_case(&state, &user, parse_id(&id)?).await?;
+    Ok(Json(CaseDto::new(&case, &state.courts())))
+}
+
+/// Changes a case. `version` must be the current version (else 409 and nothing is changed).
+#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), request_body = CasePatch, security(("bearer" = [])),
+    responses(
+        (status = 200, body = CaseDto),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "read-only access (higher court) or role", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "version_conflict", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn patch_case(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<CasePatch>,
+) -> Result<Json<CaseDto>, ApiError> {
+    let (current, access) = cases::visible_case(&state, &user, parse_id(&id)?).await?;
+    if patch.case_type.is_some() {
+        return Err(ApiError::validation(vec![zhixing_core::error::FieldError::new(
+            "case_type",
+            "immutable_field",
+            "案件类型决定案号，立案后不能修改",
+        )]));
+    }
+    let version = patch.version;
+    let raw = patch.apply(&current);
+    let case = cases::update_case(&state, &user, &current, access, version, &raw).await?;
+    Ok(Json(CaseDto::new(&case, &state.courts())))
+}
+
+/// Withdraws a case's registration (soft delete: the record, its 案号 and its log are kept).
+#[utoipa::path(delete, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), request_body = DeleteRequest, security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delete_case(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DeleteRequest>,
+) -> Result<StatusCode, ApiError> {
+    let (current, access) = cases::visible_case(&state, &user, parse_id(&id)?).await?;
+    cases::delete_case(&state, &user, &current, access, body.version, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who changed what and when, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/history", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<AuditEntryDto>), (status = 404, body = ErrorBody)))]
+async fn case_history(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AuditEntryDto>>, ApiError> {
+    let (case, _) = cases::visible_case(&state, &user, parse_id(&id)?).await?;
+    let history = state.store.case_history(std::slice::from_ref(&case.court), case.id).await?;
+    Ok(Json(history.iter().map(AuditEntryDto::from).collect()))
+}
