@@ -51,27 +51,18 @@ where
 }
 
 /// Parses a JSON document, reporting syntax errors (400) apart from shape
-/// errors (422 with the path of the field).
+/// errors (422 with the path of the field). The body must be an object.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
-    let value = match result {
-        Ok(value) => value,
-        Err(error) => {
-            let path = error.path().to_string();
-            let inner = error.into_inner();
-            return Err(match inner.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
-                    ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("请求体不是合法的JSON：第{}行第{}列", inner.line(), inner.column()))
-                }
-                serde_json::error::Category::Data => shape_error(&path, &inner.to_string()),
-            });
-        }
-    };
-    deserializer.end().map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("请求体不是合法的JSON：第{}行第{}列", e.line(), e.column()))
     })?;
-    Ok(value)
+    if !value.is_object() {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "请求体应为JSON对象"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        shape_error(&path, &error.into_inner().to_string())
+    })
 }
 
 fn shape_error(path: &str, detail: &str) -> ApiError {
@@ -131,6 +122,8 @@ mod tests {
         assert_eq!((e.status, e.code), (StatusCode::BAD_REQUEST, "malformed_json"));
         let e = parse_json::<Body>(b"{\"name\": \"x\"} trailing").unwrap_err();
         assert_eq!(e.code, "malformed_json");
+        let e = parse_json::<Body>(b"[1, 2]").unwrap_err();
+        assert_eq!((e.status, e.code, e.field), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", None));
         let e = parse_json::<Body>(br#"{"name": "x", "items": [{"amount": 12.5}]}"#).unwrap_err();
         assert_eq!((e.status, e.code, e.field.as_deref()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", Some("items[0].amount")));
         let e = parse_json::<Body>(br#"{"name": "x", "extra": 1}"#).unwrap_err();

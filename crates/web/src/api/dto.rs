@@ -150,6 +150,12 @@ pub struct PartyInput {
     pub address: Option<String>,
     /// Reason for accepting a credit code that fails its check (judge or chief only).
     pub id_check_override_reason: Option<String>,
+    /// Read-only fields of a party as returned by GET; accepted and ignored
+    /// so a client can send back what it read.
+    #[schema(value_type = Option<String>)]
+    pub role_label: Option<serde::de::IgnoredAny>,
+    #[schema(value_type = Option<Object>)]
+    pub id_check_override: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -161,6 +167,9 @@ pub struct ClaimInput {
     #[schema(example = "100000.00")]
     pub amount: Option<String>,
     pub description: Option<String>,
+    /// Read-only (as returned by GET); ignored.
+    #[schema(value_type = Option<String>)]
+    pub kind_label: Option<serde::de::IgnoredAny>,
 }
 
 /// Body of `PATCH /api/v1/cases/{id}`: `version` plus any fields to change.

@@ -1,0 +1,1 @@
+zhixing_store::backend_tests! {}
