@@ -1,1 +1,140 @@
+//! The UI flow that matters most, in a real browser: log in, file a case
+//! through the form, get the field error for a bad 身份证号, fix it, and
+//! find the case in the list.
+//!
+//! Drives Debian's `chromium` through `chromedriver` (both installed by
+//! `.ci/run`). Without them the test is skipped, unless
+//! `ZHIXING_REQUIRE_BROWSER=1` (set by `.ci/run`) makes their absence a
+//! failure.
 
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::json;
+use zhixing_store::Store;
+
+use crate::{PASSWORD, TestApp};
+
+zhixing_store::backend_tests! {
+    a_judge_files_a_case_in_a_real_browser,
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tool(var: &str, default: &str) -> Option<String> {
+    let path = std::env::var(var).unwrap_or_else(|_| default.to_string());
+    std::path::Path::new(&path).exists().then_some(path)
+}
+
+async fn start_driver() -> Option<(Driver, String, String)> {
+    let required = std::env::var("ZHIXING_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let (Some(driver), Some(chromium)) = (tool("ZHIXING_CHROMEDRIVER", "/usr/bin/chromedriver"), tool("ZHIXING_CHROMIUM", "/usr/bin/chromium")) else {
+        assert!(!required, "ZHIXING_REQUIRE_BROWSER=1 but chromium/chromedriver are not installed");
+        eprintln!("skipping the browser test: chromium and chromedriver are not installed");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver(child);
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Some((driver, format!("http://127.0.0.1:{port}"), chromium));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn a_judge_files_a_case_in_a_real_browser(store: Store) {
+    let Some((_driver, webdriver, chromium)) = start_driver().await else { return };
+    let app = TestApp::spawn(store).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1600",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&webdriver)
+        .await
+        .expect("connect to chromedriver");
+    let result = flow(&client, &app).await;
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(std::env::temp_dir().join("zhixing-browser-last.png"), png);
+    }
+    client.close().await.unwrap();
+    result.unwrap();
+}
+
+async fn flow(client: &fantoccini::Client, app: &TestApp) -> Result<(), fantoccini::error::CmdError> {
+    // Not logged in: the case list sends the browser to the login page.
+    client.goto(&app.url("/cases")).await?;
+    assert!(client.current_url().await?.path().ends_with("/login"));
+    client.find(Locator::Css("input[name=username]")).await?.send_keys("hs_judge").await?;
+    client.find(Locator::Css("input[name=password]")).await?.send_keys(PASSWORD).await?;
+    client.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+    client.wait().for_element(Locator::Css("table.list, p.empty")).await?;
+    assert_eq!(client.current_url().await?.path(), "/cases", "logged in and back at the list");
+
+    client.find(Locator::LinkText("新立案")).await?.click().await?;
+    client.wait().for_element(Locator::Css("form.case-form")).await?;
+    let fill = |name: &'static str, value: &'static str| async move {
+        let field = client.find(Locator::Css(&format!("[name={name}]"))).await?;
+        field.clear().await?;
+        field.send_keys(value).await
+    };
+    fill("basis_issuing_body", "宁波市海曙区人民法院").await?;
+    fill("basis_document_number", "（2026）浙0203民初2001号").await?;
+    fill("basis_operative_text", "被告于判决生效之日起十日内支付原告货款30000元。").await?;
+    // Date widgets are locale-dependent to type into; set them like a date picker would.
+    client.execute("document.querySelector('[name=basis_effective_on]').value = '2026-10-09'", vec![]).await?;
+    client.execute("document.querySelector('[name=basis_performance_due_on]').value = '2026-10-19'", vec![]).await?;
+    fill("p0_name", "浏览器测试申请人").await?;
+    fill("p0_id_number", "110105199003071238").await?; // wrong check digit
+    fill("p1_name", "宁波浏览器测试有限公司").await?;
+    fill("p1_id_number", "91110105MA01B2C34Q").await?;
+    fill("p1_legal_representative", "周八").await?;
+    fill("c0_amount", "30000").await?;
+    client.find(Locator::Css("button[name=action][value=save]")).await?.click().await?;
+
+    // The form comes back with the error under the 身份证号 of the applicant.
+    let error = client.wait().for_element(Locator::Css("#party-0 .field-error")).await?;
+    let text = error.text().await?;
+    assert!(text.contains("身份证号码校验位错误"), "{text}");
+    assert!(text.contains("应为9"), "{text}");
+    assert_eq!(app.case_count().await, 0);
+
+    fill("p0_id_number", "110105199003071239").await?;
+    client.find(Locator::Css("button[name=action][value=save]")).await?.click().await?;
+    let notice = client.wait().for_element(Locator::Css(".banner.ok")).await?;
+    assert_eq!(notice.text().await?, "已立案，案号为（2026）浙0203执1号。");
+
+    // Find it again from the list.
+    client.goto(&app.url("/cases")).await?;
+    client.find(Locator::Css("input[name=q]")).await?.send_keys("浏览器测试申请人").await?;
+    client.find(Locator::Css("form.search button")).await?.click().await?;
+    let first = client.wait().for_element(Locator::Css("table.list tbody tr td a")).await?;
+    assert_eq!(first.text().await?, "（2026）浙0203执1号");
+    let rows = client.find_all(Locator::Css("table.list tbody tr")).await?;
+    assert_eq!(rows.len(), 1);
+    Ok(())
+}
