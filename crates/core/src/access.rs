@@ -110,11 +110,7 @@ pub fn case_access(role: Role, user_court: &CourtCode, case_court: &CourtCode, c
         return CaseAccess::None;
     }
     if user_court == case_court {
-        if role.allows(Permission::WriteCases) {
-            CaseAccess::Write
-        } else {
-            CaseAccess::Read
-        }
+        if role.allows(Permission::WriteCases) { CaseAccess::Write } else { CaseAccess::Read }
     } else if courts.is_ancestor(user_court, case_court) {
         CaseAccess::Read
     } else {
@@ -125,11 +121,7 @@ pub fn case_access(role: Role, user_court: &CourtCode, case_court: &CourtCode, c
 /// Courts whose cases a user may read: their own court and every court
 /// beneath it; nothing for roles without case access.
 pub fn readable_courts(role: Role, user_court: &CourtCode, courts: &CourtDirectory) -> Vec<CourtCode> {
-    if role.allows(Permission::ReadCases) {
-        courts.subtree(user_court)
-    } else {
-        Vec::new()
-    }
+    if role.allows(Permission::ReadCases) { courts.subtree(user_court) } else { Vec::new() }
 }
 
 #[cfg(test)]

@@ -103,8 +103,8 @@ impl WorkCalendar {
             let date_text = fields.next().unwrap_or_default().trim();
             let kind_text = fields.next().unwrap_or_default().trim();
             let source = fields.next().unwrap_or_default().trim();
-            let date = parse_iso_date(date_text)
-                .ok_or_else(|| table_error(format!("日期“{date_text}”应为YYYY-MM-DD")))?;
+            let date =
+                parse_iso_date(date_text).ok_or_else(|| table_error(format!("日期“{date_text}”应为YYYY-MM-DD")))?;
             let kind = DayKind::parse(kind_text)
                 .ok_or_else(|| table_error(format!("类型“{kind_text}”应为holiday或workday")))?;
             if source.is_empty() {
@@ -152,9 +152,7 @@ impl WorkCalendar {
     /// (CPL art 85): the start day is not counted; if the last day is not a
     /// working day the period ends on the next working day.
     pub fn period_end(&self, start: Date, days: u32) -> Result<Date, CalendarError> {
-        let mut end = start
-            .checked_add(Duration::days(i64::from(days)))
-            .ok_or(CalendarError::Overflow)?;
+        let mut end = start.checked_add(Duration::days(i64::from(days))).ok_or(CalendarError::Overflow)?;
         while !self.is_working_day(end)? {
             end = next_day(end)?;
         }

@@ -36,13 +36,8 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
-    pub const ALL: [CaseStatus; 5] = [
-        CaseStatus::Filed,
-        CaseStatus::Enforcing,
-        CaseStatus::Suspended,
-        CaseStatus::Deferred,
-        CaseStatus::Closed,
-    ];
+    pub const ALL: [CaseStatus; 5] =
+        [CaseStatus::Filed, CaseStatus::Enforcing, CaseStatus::Suspended, CaseStatus::Deferred, CaseStatus::Closed];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -403,14 +398,9 @@ pub fn parse_case(raw: &RawCase, ctx: &FilingContext) -> Result<CaseDraft, Vec<F
     }
 
     match (case_type, filed_on, basis) {
-        (Some(case_type), Some(filed_on), Some(basis)) if errors.is_empty() => Ok(CaseDraft {
-            case_type,
-            filed_on,
-            handling_judge,
-            basis,
-            parties,
-            claims,
-        }),
+        (Some(case_type), Some(filed_on), Some(basis)) if errors.is_empty() => {
+            Ok(CaseDraft { case_type, filed_on, handling_judge, basis, parties, claims })
+        }
         _ => Err(errors.into_vec()),
     }
 }
@@ -530,15 +520,24 @@ fn parse_party(raw: &RawParty, ctx: &FilingContext) -> Result<PartyDraft, Vec<Fi
     let mut errors = Errors::new();
     let role = errors.take(required_line(raw.role.as_deref(), "role", "当事人地位").and_then(|s| {
         PartyRole::parse(&s).ok_or_else(|| {
-            FieldError::new("role", "invalid_party_role", "当事人地位应为 applicant（申请执行人）、respondent（被执行人）或 third_party（第三人）")
+            FieldError::new(
+                "role",
+                "invalid_party_role",
+                "当事人地位应为 applicant（申请执行人）、respondent（被执行人）或 third_party（第三人）",
+            )
         })
     }));
     let kind = errors.take(required_line(raw.kind.as_deref(), "kind", "当事人类型").and_then(|s| {
         PartyKind::parse(&s).ok_or_else(|| {
-            FieldError::new("kind", "invalid_party_kind", "当事人类型应为 person（自然人）或 organization（法人或非法人组织）")
+            FieldError::new(
+                "kind",
+                "invalid_party_kind",
+                "当事人类型应为 person（自然人）或 organization（法人或非法人组织）",
+            )
         })
     }));
-    let name = errors.take(required_line(raw.name.as_deref(), "name", "当事人名称").and_then(|s| max_len(s, 100, "name", "名称")));
+    let name = errors
+        .take(required_line(raw.name.as_deref(), "name", "当事人名称").and_then(|s| max_len(s, 100, "name", "名称")));
     let legal_representative = optional_line(raw.legal_representative.as_deref());
     let address = match optional_line(raw.address.as_deref()) {
         Some(a) => errors.take(max_len(a, 200, "address", "住所").map(Some)),
@@ -566,7 +565,9 @@ fn parse_party(raw: &RawParty, ctx: &FilingContext) -> Result<PartyDraft, Vec<Fi
                     None
                 }
             },
-            PartyKind::Organization => parse_credit_code(&text, override_reason.as_deref(), raw, ctx, &mut errors).map(PartyId::Credit),
+            PartyKind::Organization => {
+                parse_credit_code(&text, override_reason.as_deref(), raw, ctx, &mut errors).map(PartyId::Credit)
+            }
         }
     });
 
@@ -590,7 +591,11 @@ fn parse_party(raw: &RawParty, ctx: &FilingContext) -> Result<PartyDraft, Vec<Fi
         _ => {}
     }
     if override_reason.is_some() && kind == Some(PartyKind::Person) {
-        errors.push(FieldError::new("id_check_override_reason", "override_not_applicable", "只有统一社会信用代码的校验错误可以经授权放行"));
+        errors.push(FieldError::new(
+            "id_check_override_reason",
+            "override_not_applicable",
+            "只有统一社会信用代码的校验错误可以经授权放行",
+        ));
     }
 
     if !errors.is_empty() {
@@ -649,7 +654,11 @@ fn parse_credit_code(
                 return None;
             }
             if reason.chars().count() < 4 || reason.chars().count() > 500 {
-                errors.push(FieldError::new("id_check_override_reason", "invalid_override_reason", "放行理由应为4至500个字，写明核对的依据（如营业执照原件）"));
+                errors.push(FieldError::new(
+                    "id_check_override_reason",
+                    "invalid_override_reason",
+                    "放行理由应为4至500个字，写明核对的依据（如营业执照原件）",
+                ));
                 return None;
             }
             CreditCode::parse_overriding_checks(text).ok()
@@ -696,7 +705,11 @@ fn parse_claim(raw: &RawClaim) -> Result<ClaimDraft, Vec<FieldError>> {
     let mut errors = Errors::new();
     let kind = errors.take(required_line(raw.kind.as_deref(), "kind", "请求类型").and_then(|s| {
         ClaimKind::parse(&s).ok_or_else(|| {
-            FieldError::new("kind", "invalid_claim_kind", "请求类型应为 principal（本金）、costs（费用）或 other（其他）")
+            FieldError::new(
+                "kind",
+                "invalid_claim_kind",
+                "请求类型应为 principal（本金）、costs（费用）或 other（其他）",
+            )
         })
     }));
     let amount = errors.take(match raw.amount.as_deref() {
@@ -713,7 +726,9 @@ fn parse_claim(raw: &RawClaim) -> Result<ClaimDraft, Vec<FieldError>> {
         None => Some(None),
     };
     match (kind, amount, description) {
-        (Some(kind), Some(amount), Some(description)) if errors.is_empty() => Ok(ClaimDraft { kind, amount, description }),
+        (Some(kind), Some(amount), Some(description)) if errors.is_empty() => {
+            Ok(ClaimDraft { kind, amount, description })
+        }
         _ => Err(errors.into_vec()),
     }
 }
@@ -735,9 +750,8 @@ fn max_len(text: String, max: usize, field: &str, label: &str) -> Result<String,
 }
 
 fn parse_date(text: &str, field: &str, label: &str) -> Result<Date, FieldError> {
-    parse_iso_date(text).ok_or_else(|| {
-        FieldError::new(field, "invalid_date", format!("{label}“{text}”不是有效日期，应为YYYY-MM-DD"))
-    })
+    parse_iso_date(text)
+        .ok_or_else(|| FieldError::new(field, "invalid_date", format!("{label}“{text}”不是有效日期，应为YYYY-MM-DD")))
 }
 
 /// One changed field of a case, as recorded in the change log (who, when
@@ -800,9 +814,11 @@ pub fn diff(old: &CaseDraft, new: &CaseDraft) -> Vec<Change> {
         let field = format!("parties[id={}]", party.existing_id.unwrap_or_default());
         push(field, Some(party.summary()), counterpart.map(PartyDraft::summary));
     }
-    for party in new.parties.iter().filter(|p| {
-        p.existing_id.is_none() || !old.parties.iter().any(|o| o.existing_id == p.existing_id)
-    }) {
+    for party in new
+        .parties
+        .iter()
+        .filter(|p| p.existing_id.is_none() || !old.parties.iter().any(|o| o.existing_id == p.existing_id))
+    {
         push("parties[new]".into(), None, Some(party.summary()));
     }
     let claims = |c: &CaseDraft| c.claims.iter().map(ClaimDraft::summary).collect::<Vec<_>>().join("；");
@@ -860,7 +876,9 @@ mod tests {
                 document_type: Some("判决书".into()),
                 effective_on: Some("2026-09-01".into()),
                 performance_due_on: Some("2026-09-11".into()),
-                operative_text: Some("一、被告于本判决生效之日起十日内支付原告货款100000元；\n二、案件受理费2300元由被告负担。".into()),
+                operative_text: Some(
+                    "一、被告于本判决生效之日起十日内支付原告货款100000元；\n二、案件受理费2300元由被告负担。".into(),
+                ),
             },
             parties: vec![
                 RawParty {
@@ -880,7 +898,11 @@ mod tests {
                 },
             ],
             claims: vec![
-                RawClaim { kind: Some("principal".into()), amount: Some("100000".into()), description: Some("货款".into()) },
+                RawClaim {
+                    kind: Some("principal".into()),
+                    amount: Some("100000".into()),
+                    description: Some("货款".into()),
+                },
                 RawClaim { kind: Some("costs".into()), amount: Some("2300.00".into()), description: None },
             ],
         }
@@ -958,7 +980,10 @@ mod tests {
     fn credit_code_override_needs_authority_and_a_reason() {
         let mut raw = valid_raw();
         raw.parties[1].id_number = Some("91350211M0000XUF46".into());
-        assert_eq!(codes(parse_case(&raw, &ctx())), vec![("parties[1].id_number".to_string(), "credit_code_check_failed")]);
+        assert_eq!(
+            codes(parse_case(&raw, &ctx())),
+            vec![("parties[1].id_number".to_string(), "credit_code_check_failed")]
+        );
         raw.parties[1].id_check_override_reason = Some("已核对营业执照原件，代码一致".into());
         assert_eq!(
             codes(parse_case(&raw, &ctx())),
@@ -994,7 +1019,18 @@ mod tests {
         let draft = parse_case(&valid_raw(), &ctx()).unwrap();
         let number = crate::case_number::CaseNumber::parse("（2026）浙0203执7号").unwrap();
         let terms = search_terms(&draft, &number);
-        for expected in ["（2026）浙0203执7号", "浙0203执7号", "执7号", "110105199003071239", "91110105ma01b2c34q", "张三", "宁波某某贸易有限公司", "某某贸易有限公司", "公司", "李四"] {
+        for expected in [
+            "（2026）浙0203执7号",
+            "浙0203执7号",
+            "执7号",
+            "110105199003071239",
+            "91110105ma01b2c34q",
+            "张三",
+            "宁波某某贸易有限公司",
+            "某某贸易有限公司",
+            "公司",
+            "李四",
+        ] {
             assert!(terms.contains(&expected.to_string()), "{expected} missing from {terms:?}");
         }
         assert!(!terms.contains(&"司".to_string()));

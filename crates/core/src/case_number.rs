@@ -92,9 +92,17 @@ impl EnforcementType {
     ///   (LJ art 1), so never a basic court.
     pub fn lowest_court_level(self) -> (CourtLevel, &'static str) {
         match self {
-            EnforcementType::Reconsideration => (CourtLevel::Intermediate, "《民事诉讼法》第二百三十六条：执行复议由上一级人民法院审查"),
-            EnforcementType::Supervision => (CourtLevel::Intermediate, "《民事诉讼法》第二百三十七条、《关于执行案件立案、结案若干问题的意见》第一条：执行监督由上级人民法院办理"),
-            EnforcementType::Coordination => (CourtLevel::Intermediate, "《关于执行案件立案、结案若干问题的意见》第一条：执行争议报请共同上级法院协调"),
+            EnforcementType::Reconsideration => {
+                (CourtLevel::Intermediate, "《民事诉讼法》第二百三十六条：执行复议由上一级人民法院审查")
+            }
+            EnforcementType::Supervision => (
+                CourtLevel::Intermediate,
+                "《民事诉讼法》第二百三十七条、《关于执行案件立案、结案若干问题的意见》第一条：执行监督由上级人民法院办理",
+            ),
+            EnforcementType::Coordination => (
+                CourtLevel::Intermediate,
+                "《关于执行案件立案、结案若干问题的意见》第一条：执行争议报请共同上级法院协调",
+            ),
             _ => (CourtLevel::Basic, ""),
         }
     }
@@ -156,18 +164,13 @@ impl CaseType {
     pub fn name_zh(self) -> &'static str {
         match self {
             CaseType::Enforcement(t) => t.name_zh(),
-            CaseType::Other(code) => OTHER_TYPE_CODES
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map_or("", |(_, name)| name),
+            CaseType::Other(code) => OTHER_TYPE_CODES.iter().find(|(c, _)| *c == code).map_or("", |(_, name)| name),
         }
     }
 
     /// Longest known type code at the start of `s`.
     fn longest_prefix(s: &str) -> Option<CaseType> {
-        let enforcement = EnforcementType::ALL
-            .into_iter()
-            .map(|t| (t.code(), CaseType::Enforcement(t)));
+        let enforcement = EnforcementType::ALL.into_iter().map(|t| (t.code(), CaseType::Enforcement(t)));
         let other = OTHER_TYPE_CODES.iter().map(|(c, _)| (*c, CaseType::Other(c)));
         enforcement
             .chain(other)
@@ -298,9 +301,8 @@ impl CaseReference {
             Some(after) => (true, after),
             None => (false, after_court),
         };
-        let case_type = CaseType::longest_prefix(after_ip).ok_or_else(|| {
-            CaseNumberError::TypeCode(after_ip.chars().take_while(|c| !c.is_ascii_digit()).collect())
-        })?;
+        let case_type = CaseType::longest_prefix(after_ip)
+            .ok_or_else(|| CaseNumberError::TypeCode(after_ip.chars().take_while(|c| !c.is_ascii_digit()).collect()))?;
         let serial_text = &after_ip[case_type.code().len()..];
         let serial = parse_serial(serial_text)?;
         Ok(CaseReference::Current(CaseNumber { year, court, ip_division, case_type, serial }))

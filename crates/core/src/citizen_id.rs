@@ -23,9 +23,8 @@ const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3
 /// First two digits of the address code: provinces of GB/T 2260 plus 71
 /// (台湾), 81/82 (香港/澳门) and 83 (台湾居民居住证).
 const PROVINCE_PREFIXES: [&str; 35] = [
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
-    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
-    "81", "82", "83",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
 ];
 
 /// A valid 18-character citizen identity number, upper-case `X`.
@@ -78,9 +77,7 @@ impl CitizenId {
 
     fn parse18(s: &str) -> Result<Self, CitizenIdError> {
         let bytes = s.as_bytes();
-        if !bytes[..17].iter().all(u8::is_ascii_digit)
-            || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
-        {
+        if !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
             return Err(CitizenIdError::Charset);
         }
         check_province(&s[..2])?;
@@ -143,20 +140,12 @@ impl CitizenId {
 
 /// Computes the MOD 11-2 check character of the 17-digit body.
 pub fn check_char(body17: &str) -> char {
-    let sum: u32 = body17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = body17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     CHECK_CHARS[(sum % 11) as usize]
 }
 
 fn check_province(prefix: &str) -> Result<(), CitizenIdError> {
-    if PROVINCE_PREFIXES.contains(&prefix) {
-        Ok(())
-    } else {
-        Err(CitizenIdError::Province(prefix.to_string()))
-    }
+    if PROVINCE_PREFIXES.contains(&prefix) { Ok(()) } else { Err(CitizenIdError::Province(prefix.to_string())) }
 }
 
 fn birth_date_of(yyyymmdd: &str) -> Result<Date, CitizenIdError> {
@@ -218,17 +207,11 @@ mod tests {
 
     #[test]
     fn rejects_bad_check_length_charset_province_and_date() {
-        assert_eq!(
-            CitizenId::parse("110105199003071238"),
-            Err(CitizenIdError::Check { expected: '9', found: '8' })
-        );
+        assert_eq!(CitizenId::parse("110105199003071238"), Err(CitizenIdError::Check { expected: '9', found: '8' }));
         assert_eq!(CitizenId::parse("1101051990030712"), Err(CitizenIdError::Length(16)));
         assert_eq!(CitizenId::parse(""), Err(CitizenIdError::Empty));
         assert_eq!(CitizenId::parse("1101051990030712A9"), Err(CitizenIdError::Charset));
-        assert!(matches!(
-            CitizenId::parse("990105199003071239"),
-            Err(CitizenIdError::Province(_))
-        ));
+        assert!(matches!(CitizenId::parse("990105199003071239"), Err(CitizenIdError::Province(_))));
         // 1990-02-30 does not exist.
         let body = "11010519900230123";
         let id = format!("{body}{}", check_char(body));
@@ -249,14 +232,7 @@ mod tests {
     }
 
     fn valid_body() -> impl Strategy<Value = String> {
-        (
-            prop::sample::select(PROVINCE_PREFIXES.to_vec()),
-            0u32..10_000,
-            1900i32..2025,
-            1u8..=12,
-            1u8..=28,
-            0u32..1000,
-        )
+        (prop::sample::select(PROVINCE_PREFIXES.to_vec()), 0u32..10_000, 1900i32..2025, 1u8..=12, 1u8..=28, 0u32..1000)
             .prop_map(|(p, rest, y, m, d, seq)| format!("{p}{rest:04}{y:04}{m:02}{d:02}{seq:03}"))
     }
 

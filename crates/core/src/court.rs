@@ -23,7 +23,9 @@ pub const SUPREME_COURT_CODE: &str = "最高法";
 pub struct CourtCode(String);
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("法院代字“{0}”不符合《关于人民法院案件案号的若干规定》第四、五条：应为“最高法”、省级简称，或省级简称加2位（中级法院）或4位（基层法院）数字")]
+#[error(
+    "法院代字“{0}”不符合《关于人民法院案件案号的若干规定》第四、五条：应为“最高法”、省级简称，或省级简称加2位（中级法院）或4位（基层法院）数字"
+)]
 pub struct CourtCodeError(pub String);
 
 impl CourtCode {
@@ -36,11 +38,7 @@ impl CourtCode {
         let first = chars.next().ok_or_else(|| CourtCodeError(s.clone()))?;
         let digits: String = chars.collect();
         let digits_ok = digits.bytes().all(|b| b.is_ascii_digit()) && matches!(digits.len(), 0 | 2 | 4);
-        if HIGH_COURT_CODES.contains(first) && digits_ok {
-            Ok(Self(s))
-        } else {
-            Err(CourtCodeError(s))
-        }
+        if HIGH_COURT_CODES.contains(first) && digits_ok { Ok(Self(s)) } else { Err(CourtCodeError(s)) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -61,11 +59,7 @@ impl CourtCode {
 
     /// The high-court part (`浙` of `浙0203`); `None` for the SPC.
     pub fn province(&self) -> Option<char> {
-        if self.0 == SUPREME_COURT_CODE {
-            None
-        } else {
-            self.0.chars().next()
-        }
+        if self.0 == SUPREME_COURT_CODE { None } else { self.0.chars().next() }
     }
 }
 
@@ -185,9 +179,7 @@ impl CourtDirectory {
                 }
                 (Some(_), None) => return Err(fail("最高人民法院不能有上级法院".into())),
                 (Some(parent), Some(expected_level)) => {
-                    let parent_court = map
-                        .get(parent)
-                        .ok_or_else(|| fail(format!("上级法院“{parent}”不在表中")))?;
+                    let parent_court = map.get(parent).ok_or_else(|| fail(format!("上级法院“{parent}”不在表中")))?;
                     if parent_court.level != expected_level {
                         return Err(fail(format!("上级法院“{parent}”不是{}", expected_level.label_zh())));
                     }

@@ -63,11 +63,8 @@ impl Money {
         if int_trimmed.len() > 13 {
             return Err(MoneyError::TooLarge);
         }
-        let int_value: i64 = if int_trimmed.is_empty() {
-            0
-        } else {
-            int_trimmed.parse().map_err(|_| MoneyError::TooLarge)?
-        };
+        let int_value: i64 =
+            if int_trimmed.is_empty() { 0 } else { int_trimmed.parse().map_err(|_| MoneyError::TooLarge)? };
         let frac_value: i64 = format!("{frac_part:0<2}").parse().map_err(|_| MoneyError::Format(s.clone()))?;
         Self::from_fen(int_value * 100 + frac_value)
     }

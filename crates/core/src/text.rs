@@ -20,10 +20,7 @@ pub fn fold_width(input: &str) -> String {
 /// Trims and folds width; also removes spaces inside identifiers
 /// (`1101 0519 4912 3100 2X` is how people copy ID numbers from a card).
 pub fn normalize_identifier(input: &str) -> String {
-    fold_width(input)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    fold_width(input).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Trims a free-text field and folds runs of whitespace (including

@@ -69,20 +69,15 @@ pub(crate) async fn connect(url: &str, options: &StoreOptions) -> Result<Store> 
         Backend::Sqlite => {
             let url = with_create_mode(url);
             let configure = || {
-                AnyPoolOptions::new()
-                    .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            conn.execute(SQLITE_PRAGMAS).await?;
-                            Ok(())
-                        })
+                AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30)).after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                        Ok(())
                     })
+                })
             };
             let write = configure().max_connections(1).connect(&url).await?;
-            let read = configure()
-                .max_connections(options.max_connections.unwrap_or(4))
-                .connect(&url)
-                .await?;
+            let read = configure().max_connections(options.max_connections.unwrap_or(4)).connect(&url).await?;
             (write, read)
         }
         Backend::Postgres => {
@@ -92,9 +87,7 @@ pub(crate) async fn connect(url: &str, options: &StoreOptions) -> Result<Store> 
             };
             if let Some(schema) = &schema {
                 let setup = AnyPoolOptions::new().max_connections(1).connect(url).await?;
-                setup
-                    .execute(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
-                    .await?;
+                setup.execute(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).await?;
                 setup.close().await;
             }
             let pool = AnyPoolOptions::new()
@@ -134,11 +127,7 @@ fn validated_schema(schema: &str) -> Result<String> {
         && schema.len() <= 63
         && schema.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
         && schema.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if ok {
-        Ok(schema.to_string())
-    } else {
-        Err(StoreError::UnsupportedUrl(format!("schema {schema}")))
-    }
+    if ok { Ok(schema.to_string()) } else { Err(StoreError::UnsupportedUrl(format!("schema {schema}"))) }
 }
 
 /// Hides a password in a URL before it is shown anywhere.

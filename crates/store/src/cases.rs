@@ -425,7 +425,8 @@ impl Store {
             .map(|c| {
                 Ok(ClaimDraft {
                     kind: parsed(c, "kind", ClaimKind::parse)?,
-                    amount: Money::from_fen(int(c, "amount_fen")?).map_err(|e| corrupt("amount_fen", &e.to_string()))?,
+                    amount: Money::from_fen(int(c, "amount_fen")?)
+                        .map_err(|e| corrupt("amount_fen", &e.to_string()))?,
                     description: opt_text(c, "description")?,
                 })
             })
@@ -474,15 +475,16 @@ impl Store {
         now: i64,
     ) -> Result<StoredCase> {
         let mut tx = self.write.begin().await?;
-        let old = self
-            .load_case(&mut tx, std::slice::from_ref(court), id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let old = self.load_case(&mut tx, std::slice::from_ref(court), id).await?.ok_or(StoreError::NotFound)?;
         if old.version != expected_version {
             return Err(StoreError::VersionConflict { current: old.version });
         }
         if draft.case_type != old.case_type {
-            return Err(StoreError::Rejected(FieldError::new("case_type", "immutable_field", "案件类型决定案号，立案后不能修改")));
+            return Err(StoreError::Rejected(FieldError::new(
+                "case_type",
+                "immutable_field",
+                "案件类型决定案号，立案后不能修改",
+            )));
         }
         if draft.filed_on.year() != old.filed_on.year() {
             // The 收案年度 is part of the issued 案号 (AH art 3).
@@ -526,11 +528,7 @@ impl Store {
         }
         for table in ["case_parties", "case_claims", "case_search_terms"] {
             let sql = format!("DELETE FROM {table} WHERE court_code = $1 AND case_id = $2");
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(court.as_str().to_string())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(AssertSqlSafe(sql)).bind(court.as_str().to_string()).bind(id).execute(&mut *tx).await?;
         }
         let parties = self.insert_children(&mut tx, court, id, draft, &old.parties, actor, now).await?;
         let mut new_draft = draft.clone();
@@ -747,7 +745,9 @@ fn party_from_row(row: &AnyRow, id_override: Option<OverrideRecord>) -> Result<S
     let kind = parsed(row, "kind", PartyKind::parse)?;
     let id_text = text(row, "id_number")?;
     let id_number = match kind {
-        PartyKind::Person => PartyId::Citizen(CitizenId::parse(&id_text).map_err(|_| corrupt("id_number", "(citizen id)"))?),
+        PartyKind::Person => {
+            PartyId::Citizen(CitizenId::parse(&id_text).map_err(|_| corrupt("id_number", "(citizen id)"))?)
+        }
         PartyKind::Organization => {
             let code = if id_override.is_some() {
                 CreditCode::parse_overriding_checks(&id_text)
@@ -817,10 +817,7 @@ async fn insert_audit(
     changes: &[Change],
 ) -> Result<()> {
     let json = serde_json::Value::Array(
-        changes
-            .iter()
-            .map(|c| json!({"field": c.field, "before": c.before, "after": c.after}))
-            .collect(),
+        changes.iter().map(|c| json!({"field": c.field, "before": c.before, "after": c.after})).collect(),
     );
     sqlx::query(
         "INSERT INTO case_audit (court_code, case_id, version, at, actor_id, action, changes) VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -25,9 +25,9 @@ mod users;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use backend::{Backend, StoreOptions};
-pub use cases::{AuditEntry, CasePage, CaseQuery, CaseSummary, OverrideRecord, StoredCase, StoredParty, PAGE_SIZE};
 pub use backend::redact;
+pub use backend::{Backend, StoreOptions};
+pub use cases::{AuditEntry, CasePage, CaseQuery, CaseSummary, OverrideRecord, PAGE_SIZE, StoredCase, StoredParty};
 pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};
 
 use sqlx::AnyPool;

@@ -79,9 +79,8 @@ impl Store {
     }
 
     pub async fn calendar(&self) -> Result<Vec<CalendarEntry>> {
-        let rows = sqlx::query("SELECT day, kind, source FROM calendar_days ORDER BY day")
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query("SELECT day, kind, source FROM calendar_days ORDER BY day").fetch_all(&self.read).await?;
         rows.iter()
             .map(|row| {
                 Ok(CalendarEntry {

@@ -10,10 +10,7 @@ pub(crate) fn placeholders(start: usize, n: usize) -> String {
 
 /// `($1, $2), ($3, $4)` — `rows` tuples of `cols` placeholders from `start`.
 pub(crate) fn value_rows(start: usize, rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", placeholders(start + r * cols, cols)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (0..rows).map(|r| format!("({})", placeholders(start + r * cols, cols))).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -110,6 +110,13 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// Reads one text value with a raw SQL query (e.g. `PRAGMA integrity_check`).
+    pub async fn text_for_tests(&self, sql: &str) -> crate::Result<String> {
+        use sqlx::Row;
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&self.read).await?;
+        Ok(row.try_get::<String, _>(0)?)
+    }
+
     /// Reads one integer with a raw SQL query.
     pub async fn scalar_for_tests(&self, sql: &str) -> crate::Result<i64> {
         use sqlx::Row;
@@ -203,7 +210,11 @@ pub fn sample_raw_case(n: u32, filed_on: &str) -> zhixing_core::case::RawCase {
                 ..Default::default()
             },
         ],
-        claims: vec![RawClaim { kind: Some("principal".into()), amount: Some(format!("{}.50", 10_000 + n)), description: None }],
+        claims: vec![RawClaim {
+            kind: Some("principal".into()),
+            amount: Some(format!("{}.50", 10_000 + n)),
+            description: None,
+        }],
     }
 }
 

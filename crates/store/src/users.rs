@@ -173,7 +173,8 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
-        let sql = "SELECT u.id, u.username, u.display_name, u.role, u.court_code, u.active FROM users u WHERE u.id = $1";
+        let sql =
+            "SELECT u.id, u.username, u.display_name, u.role, u.court_code, u.active FROM users u WHERE u.id = $1";
         let row = sqlx::query(sql).bind(id).fetch_optional(&self.read).await?;
         row.as_ref().map(user_from_row).transpose()
     }
@@ -241,10 +242,11 @@ impl Store {
     /// count reaches `lock_after`. Returns the new count.
     pub async fn record_login_failure(&self, user_id: i64, lock_after: i64, lock_until: i64) -> Result<i64> {
         let mut tx = self.write.begin().await?;
-        let row = sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row =
+            sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
         let count = int(&row, "failed_logins")?;
         if count >= lock_after {
             sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
@@ -276,15 +278,17 @@ impl Store {
         remote_addr: Option<&str>,
     ) -> Result<()> {
         let username: String = username.chars().take(64).collect();
-        sqlx::query("INSERT INTO auth_events (id, at, username, user_id, outcome, remote_addr) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(self.ids.next(now))
-            .bind(now)
-            .bind(username)
-            .bind(user_id)
-            .bind(outcome.as_str())
-            .bind(remote_addr.map(str::to_string))
-            .execute(&self.write)
-            .await?;
+        sqlx::query(
+            "INSERT INTO auth_events (id, at, username, user_id, outcome, remote_addr) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(self.ids.next(now))
+        .bind(now)
+        .bind(username)
+        .bind(user_id)
+        .bind(outcome.as_str())
+        .bind(remote_addr.map(str::to_string))
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 
@@ -326,12 +330,8 @@ impl Store {
                           s.kind, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at
                    FROM sessions s JOIN users u ON u.id = s.user_id
                    WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = $3";
-        let row = sqlx::query(sql)
-            .bind(token_hash.to_string())
-            .bind(now)
-            .bind(1_i64)
-            .fetch_optional(&self.read)
-            .await?;
+        let row =
+            sqlx::query(sql).bind(token_hash.to_string()).bind(now).bind(1_i64).fetch_optional(&self.read).await?;
         row.map(|row| {
             Ok(SessionRecord {
                 user: user_from_row(&row)?,
@@ -387,7 +387,13 @@ impl Store {
         }
         let rows = query.fetch_all(&mut *conn).await?;
         rows.iter()
-            .map(|r| Ok(UserRef { id: int(r, "id")?, username: text(r, "username")?, display_name: text(r, "display_name")? }))
+            .map(|r| {
+                Ok(UserRef {
+                    id: int(r, "id")?,
+                    username: text(r, "username")?,
+                    display_name: text(r, "display_name")?,
+                })
+            })
             .collect()
     }
 }

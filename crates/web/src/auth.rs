@@ -25,9 +25,8 @@ use crate::error::ApiError;
 pub fn hash_password(password: &str) -> Result<String, String> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
-    let hash: PasswordHash = Argon2::default()
-        .hash_password_with_salt(password.as_bytes(), &salt)
-        .map_err(|e| e.to_string())?;
+    let hash: PasswordHash =
+        Argon2::default().hash_password_with_salt(password.as_bytes(), &salt).map_err(|e| e.to_string())?;
     Ok(hash.to_string())
 }
 
@@ -39,7 +38,8 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 
 /// A hash of a random password, verified against when the user does not
 /// exist so that timing does not reveal which usernames exist.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$9QxQYaJvxh0ZHkgNBa8IzA$6ZHgfyjBVz+1JsN6rdHMWFqPsRtz2DDJ7CGhrt+dRbU";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$9QxQYaJvxh0ZHkgNBa8IzA$6ZHgfyjBVz+1JsN6rdHMWFqPsRtz2DDJ7CGhrt+dRbU";
 
 /// 256 random bits, hex.
 pub fn new_token() -> String {
@@ -91,7 +91,9 @@ impl From<LoginError> for ApiError {
     fn from(error: LoginError) -> Self {
         match error {
             LoginError::Invalid => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "用户名或密码错误"),
-            LoginError::Locked { .. } => ApiError::new(StatusCode::FORBIDDEN, "account_locked", "连续登录失败次数过多，账户已暂时锁定"),
+            LoginError::Locked { .. } => {
+                ApiError::new(StatusCode::FORBIDDEN, "account_locked", "连续登录失败次数过多，账户已暂时锁定")
+            }
             LoginError::Disabled => ApiError::new(StatusCode::FORBIDDEN, "account_disabled", "账户已停用"),
             LoginError::Internal => ApiError::internal(),
         }
@@ -123,9 +125,8 @@ pub async fn login(
     })?;
     let hash = credentials.as_ref().map_or(DUMMY_HASH.to_string(), |c| c.password_hash.clone());
     let password_owned = password.to_string();
-    let password_ok = tokio::task::spawn_blocking(move || verify_password(&password_owned, &hash))
-        .await
-        .unwrap_or(false);
+    let password_ok =
+        tokio::task::spawn_blocking(move || verify_password(&password_owned, &hash)).await.unwrap_or(false);
     let log = |user_id: Option<i64>, outcome: AuthOutcome| {
         let state = state.clone();
         let username = username.to_string();
@@ -153,7 +154,11 @@ pub async fn login(
             .record_login_failure(user_id, state.config.lockout_after, lock_until)
             .await
             .map_err(|_| LoginError::Internal)?;
-        return Err(if count >= state.config.lockout_after { LoginError::Locked { until_ms: lock_until } } else { LoginError::Invalid });
+        return Err(if count >= state.config.lockout_after {
+            LoginError::Locked { until_ms: lock_until }
+        } else {
+            LoginError::Invalid
+        });
     }
     if !credentials.user.active {
         log(Some(user_id), AuthOutcome::Inactive).await;
@@ -213,10 +218,7 @@ impl FromRequestParts<Arc<AppState>> for ApiUser {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or_else(ApiError::unauthenticated)?;
-        authenticate(state, token, SessionKind::Api)
-            .await?
-            .map(ApiUser)
-            .ok_or_else(ApiError::unauthenticated)
+        authenticate(state, token, SessionKind::Api).await?.map(ApiUser).ok_or_else(ApiError::unauthenticated)
     }
 }
 
@@ -228,10 +230,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RemoteAddr {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(RemoteAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()),
         ))
     }
 }

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use zhixing_core::access::{CaseAccess, Permission, case_access, readable_courts};
+use zhixing_core::case::RawParty;
 use zhixing_core::case::{CaseDraft, FilingContext, RawCase, parse_case};
 use zhixing_core::court::CourtCode;
 use zhixing_core::error::FieldError;
-use zhixing_core::case::RawParty;
 use zhixing_store::{StoredCase, StoredParty, UserRef};
 
 use crate::AppState;
@@ -127,7 +127,15 @@ pub async fn update_case(
     let judge = resolve_judge(state, &draft, &current.court).await?;
     let case = state
         .store
-        .update_case(&current.court, current.id, version, &draft, judge.as_ref(), &user.user.as_ref(), state.clock.now_ms())
+        .update_case(
+            &current.court,
+            current.id,
+            version,
+            &draft,
+            judge.as_ref(),
+            &user.user.as_ref(),
+            state.clock.now_ms(),
+        )
         .await?;
     Ok(case)
 }
@@ -145,7 +153,11 @@ pub async fn delete_case(
     }
     let reason = zhixing_core::text::normalize_line(reason);
     if reason.chars().count() < 2 || reason.chars().count() > 500 {
-        return Err(CaseOpError::Invalid(vec![FieldError::new("reason", "invalid_reason", "请填写撤销登记的理由（2至500字）")]));
+        return Err(CaseOpError::Invalid(vec![FieldError::new(
+            "reason",
+            "invalid_reason",
+            "请填写撤销登记的理由（2至500字）",
+        )]));
     }
     state
         .store
@@ -156,9 +168,10 @@ pub async fn delete_case(
 
 /// Parses a path id; anything else is a plain 404.
 pub fn parse_id(text: &str) -> Result<i64, ApiError> {
-    text.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "案件不存在或无权查看")
-    })
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "案件不存在或无权查看"))
 }
 
 /// An edit that keeps a party and its credit code keeps the override that
@@ -183,4 +196,3 @@ pub fn carry_override(mut party: RawParty, stored: &[StoredParty]) -> RawParty {
     }
     party
 }
-

@@ -54,7 +54,11 @@ where
 /// errors (422 with the path of the field). The body must be an object.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("请求体不是合法的JSON：第{}行第{}列", e.line(), e.column()))
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("请求体不是合法的JSON：第{}行第{}列", e.line(), e.column()),
+        )
     })?;
     if !value.is_object() {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "请求体应为JSON对象"));
@@ -84,10 +88,8 @@ fn shape_error(path: &str, detail: &str) -> ApiError {
     } else {
         format!("字段类型不正确：{detail}")
     };
-    let missing_field = detail
-        .strip_prefix("missing field `")
-        .and_then(|r| r.split('`').next())
-        .map(|name| match &field {
+    let missing_field =
+        detail.strip_prefix("missing field `").and_then(|r| r.split('`').next()).map(|name| match &field {
             Some(parent) => format!("{parent}.{name}"),
             None => name.to_string(),
         });
@@ -125,7 +127,10 @@ mod tests {
         let e = parse_json::<Body>(b"[1, 2]").unwrap_err();
         assert_eq!((e.status, e.code, e.field), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", None));
         let e = parse_json::<Body>(br#"{"name": "x", "items": [{"amount": 12.5}]}"#).unwrap_err();
-        assert_eq!((e.status, e.code, e.field.as_deref()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", Some("items[0].amount")));
+        assert_eq!(
+            (e.status, e.code, e.field.as_deref()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", Some("items[0].amount"))
+        );
         let e = parse_json::<Body>(br#"{"name": "x", "extra": 1}"#).unwrap_err();
         assert!(e.message.contains("extra"));
         let e = parse_json::<Body>(br#"{"items": []}"#).unwrap_err();

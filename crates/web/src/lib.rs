@@ -10,8 +10,8 @@
 //! `zhixing_core::access`, and call `zhixing_store::Store`.
 
 pub mod api;
-pub mod cases;
 pub mod auth;
+pub mod cases;
 pub mod error;
 pub mod json;
 pub mod ui;
@@ -229,8 +229,13 @@ pub fn router(state: Arc<AppState>) -> Router {
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     let check = tokio::time::timeout(Duration::from_secs(3), state.store.ping()).await;
     match check {
-        Ok(Ok(())) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": state.store.backend().name()}))).into_response(),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"}))).into_response(),
+        Ok(Ok(())) => {
+            (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": state.store.backend().name()})))
+                .into_response()
+        }
+        _ => {
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable"}))).into_response()
+        }
     }
 }
 

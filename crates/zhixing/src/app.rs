@@ -22,14 +22,16 @@ pub fn locate(data_dir: &Path, database_url: Option<&str>) -> Result<Location> {
     let database_url = match database_url.map(str::trim).filter(|u| !u.is_empty()) {
         Some(url) => url.to_string(),
         None => {
-            std::fs::create_dir_all(data_dir)
-                .with_context(|| format!("无法创建数据目录 {}", data_dir.display()))?;
+            std::fs::create_dir_all(data_dir).with_context(|| format!("无法创建数据目录 {}", data_dir.display()))?;
             let file = data_dir.join("zhixing.sqlite3");
             let absolute = std::path::absolute(&file).unwrap_or(file);
             format!("sqlite:{}", absolute.display())
         }
     };
-    if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+    if !(database_url.starts_with("sqlite:")
+        || database_url.starts_with("postgres://")
+        || database_url.starts_with("postgresql://"))
+    {
         bail!("不支持的数据库地址 {}：应以 sqlite: 或 postgres:// 开头", redact(&database_url));
     }
     Ok(Location { database_url })
@@ -58,10 +60,8 @@ pub async fn seed_reference_data(store: &Store, now_ms: i64) -> Result<()> {
         store.upsert_courts(&missing, now_ms).await?;
     }
     let calendar = WorkCalendar::new(store.calendar().await?)?;
-    let new_years: Vec<_> = WorkCalendar::parse_csv(CALENDAR_CSV)?
-        .into_iter()
-        .filter(|e| !calendar.covers(e.date.year()))
-        .collect();
+    let new_years: Vec<_> =
+        WorkCalendar::parse_csv(CALENDAR_CSV)?.into_iter().filter(|e| !calendar.covers(e.date.year())).collect();
     if !new_years.is_empty() {
         store.upsert_calendar(&new_years).await?;
     }

@@ -50,24 +50,66 @@ const DEMO_COURTS: &[(&str, usize, &[&str])] = &[
 ];
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高", "郑",
-    "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶",
-    "程", "苏", "魏", "吕", "丁", "沈", "姚", "卢", "姜", "钟", "陆", "汪", "范", "金", "石", "应", "邵", "毛", "竺", "虞",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗",
+    "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋",
+    "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "沈", "姚", "卢", "姜", "钟", "陆", "汪", "范", "金", "石",
+    "应", "邵", "毛", "竺", "虞",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚",
-    "建华", "海燕", "志强", "晓东", "佳怡", "子涵", "浩然", "雨桐", "国平", "立群", "美玲", "建军", "文斌", "春梅", "亚萍", "宏伟",
-    "永康", "慧芬", "晓峰", "秋萍", "国庆", "金花", "德明", "丽君",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞",
+    "平", "刚", "建华", "海燕", "志强", "晓东", "佳怡", "子涵", "浩然", "雨桐", "国平", "立群", "美玲", "建军", "文斌",
+    "春梅", "亚萍", "宏伟", "永康", "慧芬", "晓峰", "秋萍", "国庆", "金花", "德明", "丽君",
 ];
 const BRANDS: &[&str] = &[
-    "甬兴", "海越", "恒达", "鑫源", "华瑞", "宏图", "博远", "嘉禾", "天成", "瑞丰", "金鼎", "三江", "明州", "四明", "天一", "月湖",
-    "东钱湖", "象港", "慈城", "甬江", "北仑港", "新碶", "钱江", "西溪", "之江", "运河",
+    "甬兴",
+    "海越",
+    "恒达",
+    "鑫源",
+    "华瑞",
+    "宏图",
+    "博远",
+    "嘉禾",
+    "天成",
+    "瑞丰",
+    "金鼎",
+    "三江",
+    "明州",
+    "四明",
+    "天一",
+    "月湖",
+    "东钱湖",
+    "象港",
+    "慈城",
+    "甬江",
+    "北仑港",
+    "新碶",
+    "钱江",
+    "西溪",
+    "之江",
+    "运河",
 ];
 const TRADES: &[&str] = &[
-    "贸易", "建筑工程", "机械制造", "电子科技", "物流", "餐饮管理", "房地产开发", "服装", "汽车销售", "信息技术", "装饰工程", "进出口",
-    "模具", "家居用品", "塑料制品", "水产", "文具", "轴承",
+    "贸易",
+    "建筑工程",
+    "机械制造",
+    "电子科技",
+    "物流",
+    "餐饮管理",
+    "房地产开发",
+    "服装",
+    "汽车销售",
+    "信息技术",
+    "装饰工程",
+    "进出口",
+    "模具",
+    "家居用品",
+    "塑料制品",
+    "水产",
+    "文具",
+    "轴承",
 ];
-const STREETS: &[&str] = &["中山西路", "解放南路", "鄞州大道", "天童南路", "环城西路", "丽园北路", "文三路", "教工路", "兴宁路", "百丈路"];
+const STREETS: &[&str] =
+    &["中山西路", "解放南路", "鄞州大道", "天童南路", "环城西路", "丽园北路", "文三路", "教工路", "兴宁路", "百丈路"];
 
 struct Dispute {
     cause: &'static str,
@@ -195,12 +237,10 @@ pub async fn load(store: &Store, today: Date, now_ms: i64) -> Result<usize> {
             .find(|u| matches!(u.role, Role::Clerk | Role::Assistant))
             .or_else(|| court_users.first())
             .context("演示法院没有用户")?;
-        let judges: Vec<UserRef> = court_users
-            .iter()
-            .filter(|u| matches!(u.role, Role::Judge | Role::Chief))
-            .map(|u| u.as_ref())
-            .collect();
-        let mut dates: Vec<Date> = (0..*count).map(|_| start + Duration::days(generator.rng.random_range(0..=span))).collect();
+        let judges: Vec<UserRef> =
+            court_users.iter().filter(|u| matches!(u.role, Role::Judge | Role::Chief)).map(|u| u.as_ref()).collect();
+        let mut dates: Vec<Date> =
+            (0..*count).map(|_| start + Duration::days(generator.rng.random_range(0..=span))).collect();
         dates.sort();
         for (i, filed_on) in dates.into_iter().enumerate() {
             let raw = demo_case(&mut generator, &court.name, court_code, regions, filed_on, i);
@@ -230,7 +270,13 @@ fn demo_case(g: &mut Gen, court_name: &str, court_code: &str, regions: &[&str], 
     let year = effective_on.year() - i32::from(g.rng.random_bool(0.3));
 
     let case_type = if intermediate {
-        if i % 3 == 0 { "执异" } else if i % 3 == 1 { "执复" } else { "执" }
+        if i.is_multiple_of(3) {
+            "执异"
+        } else if i % 3 == 1 {
+            "执复"
+        } else {
+            "执"
+        }
     } else {
         match g.rng.random_range(0..100) {
             0..=84 => "执",
@@ -243,7 +289,12 @@ fn demo_case(g: &mut Gen, court_name: &str, court_code: &str, regions: &[&str], 
     let applicant_is_bank = dispute.cause == "金融借款合同纠纷";
     let applicant_org = applicant_is_bank || (dispute.org_respondent && g.rng.random_bool(0.4));
     let applicant = if applicant_is_bank {
-        let bank = g.pick(&["中国工商银行股份有限公司", "中国农业银行股份有限公司", "宁波银行股份有限公司", "浙商银行股份有限公司"]);
+        let bank = g.pick(&[
+            "中国工商银行股份有限公司",
+            "中国农业银行股份有限公司",
+            "宁波银行股份有限公司",
+            "浙商银行股份有限公司",
+        ]);
         RawParty {
             role: Some("applicant".into()),
             kind: Some("organization".into()),
@@ -318,7 +369,8 @@ fn demo_case(g: &mut Gen, court_name: &str, court_code: &str, regions: &[&str], 
         85..=96 => g.rng.random_range(600_000..5_000_000),
         _ => g.rng.random_range(5_000_000..40_000_000),
     };
-    let principal_fen = principal * 100 + i64::from(g.rng.random_range(0..100u32)) * if g.rng.random_bool(0.3) { 1 } else { 0 };
+    let principal_fen =
+        principal * 100 + i64::from(g.rng.random_range(0..100u32)) * if g.rng.random_bool(0.3) { 1 } else { 0 };
     let simplified = principal < 500_000;
     let fee = if simplified { acceptance_fee(principal) / 2 } else { acceptance_fee(principal) };
     let interest = g.rng.random_bool(0.5);
@@ -346,7 +398,11 @@ fn demo_case(g: &mut Gen, court_name: &str, court_code: &str, regions: &[&str], 
         90..=95 => (
             "公证债权文书",
             format!("浙江省{city}市{}公证处", if city == "宁波" { "海曙" } else { "西湖" }),
-            format!("（{year}）浙{}证字第{}号", if city == "宁波" { "甬海" } else { "杭西" }, g.rng.random_range(100..9000)),
+            format!(
+                "（{year}）浙{}证字第{}号",
+                if city == "宁波" { "甬海" } else { "杭西" },
+                g.rng.random_range(100..9000)
+            ),
             None,
         ),
         _ => (
@@ -372,7 +428,10 @@ fn demo_case(g: &mut Gen, court_name: &str, court_code: &str, regions: &[&str], 
         ));
     }
     operative.push_str("；\n");
-    operative.push_str(&format!("二、案件受理费{fee}元{}，由被告{respondent_name}负担。", if simplified { "（减半收取）" } else { "" }));
+    operative.push_str(&format!(
+        "二、案件受理费{fee}元{}，由被告{respondent_name}负担。",
+        if simplified { "（减半收取）" } else { "" }
+    ));
     if document_type == "判决书" {
         operative.push_str("\n如果未按本判决指定的期间履行给付金钱义务，应当依照《中华人民共和国民事诉讼法》第二百六十四条之规定，加倍支付迟延履行期间的债务利息。");
     }
@@ -383,7 +442,11 @@ fn demo_case(g: &mut Gen, court_name: &str, court_code: &str, regions: &[&str], 
         description: Some(dispute.what.to_string()),
     }];
     if fee > 0 && document_type != "公证债权文书" {
-        claims.push(RawClaim { kind: Some("costs".into()), amount: Some(format!("{fee}.00")), description: Some("案件受理费".into()) });
+        claims.push(RawClaim {
+            kind: Some("costs".into()),
+            amount: Some(format!("{fee}.00")),
+            description: Some("案件受理费".into()),
+        });
     }
     if interest {
         let interest_fen = principal_fen * i64::from(g.rng.random_range(2..9u32)) / 100;
@@ -432,7 +495,11 @@ mod tests {
         for i in 0..300 {
             let filed = today - Duration::days(i64::try_from(i).unwrap() * 2);
             let raw = demo_case(&mut g, "宁波市海曙区人民法院", "浙0203", &["330203", "330212"], filed, i);
-            let ctx = FilingContext { today, court_level: zhixing_core::court::CourtLevel::Basic, may_override_id_checks: false };
+            let ctx = FilingContext {
+                today,
+                court_level: zhixing_core::court::CourtLevel::Basic,
+                may_override_id_checks: false,
+            };
             parse_case(&raw, &ctx).unwrap_or_else(|e| panic!("case {i}: {e:?}"));
         }
     }

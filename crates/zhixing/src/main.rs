@@ -18,7 +18,11 @@ use zhixing_store::{NewUser, Store, StoreError, redact};
 use zhixing_web::{AppState, Clock, SystemClock, WebConfig};
 
 #[derive(Parser)]
-#[command(name = "zhixing", version, about = "执行 zhixing — 人民法院执行工作平台 / a platform for the civil-enforcement work of Chinese courts")]
+#[command(
+    name = "zhixing",
+    version,
+    about = "执行 zhixing — 人民法院执行工作平台 / a platform for the civil-enforcement work of Chinese courts"
+)]
 struct Cli {
     /// Directory for the embedded database (used when no database URL is given).
     #[arg(long, env = "ZHIXING_DATA_DIR", default_value = "zhixing-data", global = true)]
@@ -126,7 +130,8 @@ enum CalendarCommand {
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -179,7 +184,9 @@ async fn serve(location: &app::Location, listen: SocketAddr, demo: bool, insecur
             }
         }
     } else if store.count_users().await? == 0 {
-        println!("尚无用户。请先创建：echo 密码 | zhixing user add --username admin --role admin --court 浙 --password-stdin");
+        println!(
+            "尚无用户。请先创建：echo 密码 | zhixing user add --username admin --role admin --court 浙 --password-stdin"
+        );
     }
     let config = WebConfig { secure_cookies: !insecure_cookies, ..WebConfig::default() };
     let state = AppState::new(store.clone(), Arc::new(SystemClock), config).await?;
@@ -249,7 +256,8 @@ async fn user(location: &app::Location, command: UserCommand) -> Result<()> {
     match command {
         UserCommand::Add { username, role, court, display_name, password_stdin } => {
             let username = Username::parse(&username).map_err(anyhow::Error::msg)?;
-            let role = Role::parse(&role).with_context(|| format!("角色“{role}”无效：应为 admin、judge、assistant、clerk、chief 或 command"))?;
+            let role = Role::parse(&role)
+                .with_context(|| format!("角色“{role}”无效：应为 admin、judge、assistant、clerk、chief 或 command"))?;
             let court = CourtCode::parse(&court)?;
             let password = read_password(password_stdin)?;
             let password_hash = zhixing_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
@@ -257,13 +265,22 @@ async fn user(location: &app::Location, command: UserCommand) -> Result<()> {
             match store.create_user(&NewUser { username, display_name, role, court, password_hash }, now).await {
                 Ok(user) => println!("已创建用户 {}（{}，{}）", user.username, user.role.label_zh(), user.court),
                 Err(StoreError::UsernameTaken) => bail!("用户名已被使用"),
-                Err(StoreError::UnknownCourt(code)) => bail!("法院代字 {code} 不在法院表中；请先用 zhixing courts import 导入"),
+                Err(StoreError::UnknownCourt(code)) => {
+                    bail!("法院代字 {code} 不在法院表中；请先用 zhixing courts import 导入")
+                }
                 Err(e) => return Err(e.into()),
             }
         }
         UserCommand::List => {
             for u in store.all_users().await? {
-                println!("{}\t{}\t{}\t{}\t{}", u.username, u.display_name, u.role, u.court, if u.active { "启用" } else { "停用" });
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.username,
+                    u.display_name,
+                    u.role,
+                    u.court,
+                    if u.active { "启用" } else { "停用" }
+                );
             }
         }
         UserCommand::Passwd { username, password_stdin } => {
@@ -293,7 +310,8 @@ async fn courts(location: &app::Location, command: CourtsCommand) -> Result<()> 
         CourtsCommand::Import { file } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let imported = CourtDirectory::parse_csv(&text)?;
-            let mut all: Vec<_> = store.courts().await?.into_iter().filter(|c| !imported.iter().any(|i| i.code == c.code)).collect();
+            let mut all: Vec<_> =
+                store.courts().await?.into_iter().filter(|c| !imported.iter().any(|i| i.code == c.code)).collect();
             all.extend(imported.iter().cloned());
             CourtDirectory::new(all).context("导入后法院层级不一致，未导入任何数据")?;
             let n = store.upsert_courts(&imported, app::now_ms()).await?;
@@ -302,7 +320,13 @@ async fn courts(location: &app::Location, command: CourtsCommand) -> Result<()> 
         CourtsCommand::List => {
             println!("code,name,level,parent");
             for c in store.courts().await? {
-                println!("{},{},{},{}", c.code, c.name, c.level.as_str(), c.parent.map(|p| p.to_string()).unwrap_or_default());
+                println!(
+                    "{},{},{},{}",
+                    c.code,
+                    c.name,
+                    c.level.as_str(),
+                    c.parent.map(|p| p.to_string()).unwrap_or_default()
+                );
             }
         }
     }
@@ -315,7 +339,8 @@ async fn calendar(location: &app::Location, command: CalendarCommand) -> Result<
         CalendarCommand::Import { file } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let entries = WorkCalendar::parse_csv(&text)?;
-            let mut all: Vec<_> = store.calendar().await?.into_iter().filter(|e| !entries.iter().any(|n| n.date == e.date)).collect();
+            let mut all: Vec<_> =
+                store.calendar().await?.into_iter().filter(|e| !entries.iter().any(|n| n.date == e.date)).collect();
             all.extend(entries.iter().cloned());
             WorkCalendar::new(all).context("导入后节假日表不一致，未导入任何数据")?;
             let n = store.upsert_calendar(&entries).await?;

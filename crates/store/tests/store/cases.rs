@@ -34,7 +34,14 @@ async fn filing_issues_consecutive_numbers_per_court_type_and_year(store: Store)
     let a = actor(&judge);
     let mut numbers = Vec::new();
     for n in 0..3 {
-        numbers.push(store.file_case(&court("浙0203"), &sample_draft(n, "2026-11-20"), None, &a, NOW).await.unwrap().case_number.to_string());
+        numbers.push(
+            store
+                .file_case(&court("浙0203"), &sample_draft(n, "2026-11-20"), None, &a, NOW)
+                .await
+                .unwrap()
+                .case_number
+                .to_string(),
+        );
     }
     assert_eq!(numbers, ["（2026）浙0203执1号", "（2026）浙0203执2号", "（2026）浙0203执3号"]);
     // Another year, another type, another court: each has its own sequence.
@@ -47,7 +54,8 @@ async fn filing_issues_consecutive_numbers_per_court_type_and_year(store: Store)
     preservation.case_type = EnforcementType::Preservation;
     let p = store.file_case(&court("浙0203"), &preservation, None, &a, NOW).await.unwrap();
     assert_eq!(p.case_number.to_string(), "（2026）浙0203执保1号");
-    let other = store.file_case(&court("浙0212"), &sample_draft(12, "2026-11-20"), None, &actor(&yz), NOW).await.unwrap();
+    let other =
+        store.file_case(&court("浙0212"), &sample_draft(12, "2026-11-20"), None, &actor(&yz), NOW).await.unwrap();
     assert_eq!(other.case_number.to_string(), "（2026）浙0212执1号");
 }
 
@@ -80,7 +88,12 @@ async fn concurrent_filings_get_distinct_consecutive_numbers(store: Store) {
         let store = store.clone();
         let a = a.clone();
         tasks.push(tokio::spawn(async move {
-            store.file_case(&court("浙0203"), &sample_draft(n, "2026-11-20"), None, &a, NOW).await.unwrap().case_number.serial()
+            store
+                .file_case(&court("浙0203"), &sample_draft(n, "2026-11-20"), None, &a, NOW)
+                .await
+                .unwrap()
+                .case_number
+                .serial()
         }));
     }
     let mut serials = BTreeSet::new();
@@ -88,7 +101,10 @@ async fn concurrent_filings_get_distinct_consecutive_numbers(store: Store) {
         assert!(serials.insert(task.await.unwrap()), "duplicate serial");
     }
     assert_eq!(serials, (1..=50).collect::<BTreeSet<u32>>());
-    assert_eq!(store.issued_serials(&court("浙0203"), 2026, EnforcementType::First).await.unwrap(), (1..=50).collect::<Vec<i64>>());
+    assert_eq!(
+        store.issued_serials(&court("浙0203"), 2026, EnforcementType::First).await.unwrap(),
+        (1..=50).collect::<Vec<i64>>()
+    );
     assert_eq!(store.count_unnumbered_cases().await.unwrap(), 0);
 }
 
@@ -105,7 +121,11 @@ async fn a_failed_filing_leaves_no_trace_and_no_gap(store: Store) {
     assert_eq!(store.scalar_for_tests("SELECT COUNT(*) FROM cases").await.unwrap(), 1);
     assert_eq!(store.scalar_for_tests("SELECT COUNT(*) FROM case_parties").await.unwrap(), 2);
     assert_eq!(store.scalar_for_tests("SELECT COUNT(*) FROM case_audit").await.unwrap(), 1);
-    assert_eq!(store.scalar_for_tests("SELECT last_serial FROM case_number_counters").await.unwrap(), 0, "counter rolled back");
+    assert_eq!(
+        store.scalar_for_tests("SELECT last_serial FROM case_number_counters").await.unwrap(),
+        0,
+        "counter rolled back"
+    );
     // Repair the counter: numbering continues without a gap.
     store.execute_for_tests("UPDATE case_number_counters SET last_serial = 1").await.unwrap();
     let next = store.file_case(&court("浙0203"), &sample_draft(2, "2026-11-20"), None, &a, NOW).await.unwrap();
@@ -125,7 +145,7 @@ async fn stale_updates_conflict_and_change_nothing(store: Store) {
     second.basis.operative_text = "基于旧版本的修改".into();
     let conflict = store.update_case(&filed.court, filed.id, 1, &second, None, &a, NOW + 2).await;
     assert!(matches!(conflict, Err(StoreError::VersionConflict { current: 2 })), "{conflict:?}");
-    let read = store.case(&[filed.court.clone()], filed.id).await.unwrap().unwrap();
+    let read = store.case(std::slice::from_ref(&filed.court), filed.id).await.unwrap().unwrap();
     assert_eq!(read.basis.operative_text, "第一次修改");
     assert_eq!(read.version, 2);
     assert!(matches!(
@@ -137,7 +157,8 @@ async fn stale_updates_conflict_and_change_nothing(store: Store) {
     for i in 0..8 {
         let (store, a, court, mut draft) = (store.clone(), a.clone(), filed.court.clone(), filed.draft());
         draft.basis.operative_text = format!("并发修改{i}");
-        tasks.push(tokio::spawn(async move { store.update_case(&court, filed.id, 2, &draft, None, &a, NOW + 3).await }));
+        tasks
+            .push(tokio::spawn(async move { store.update_case(&court, filed.id, 2, &draft, None, &a, NOW + 3).await }));
     }
     let mut wins = 0;
     for task in tasks {
@@ -148,14 +169,15 @@ async fn stale_updates_conflict_and_change_nothing(store: Store) {
         }
     }
     assert_eq!(wins, 1);
-    assert_eq!(store.case(&[filed.court.clone()], filed.id).await.unwrap().unwrap().version, 3);
+    assert_eq!(store.case(std::slice::from_ref(&filed.court), filed.id).await.unwrap().unwrap().version, 3);
 }
 
 async fn updates_keep_party_ids_and_log_what_changed(store: Store) {
     seed_courts(&store).await;
     let judge = seed_user(&store, "hs_judge", Role::Judge, "浙0203").await;
     let clerk = seed_user(&store, "hs_clerk", Role::Clerk, "浙0203").await;
-    let filed = store.file_case(&court("浙0203"), &sample_draft(1, "2026-11-20"), None, &actor(&clerk), NOW).await.unwrap();
+    let filed =
+        store.file_case(&court("浙0203"), &sample_draft(1, "2026-11-20"), None, &actor(&clerk), NOW).await.unwrap();
     let applicant_id = filed.parties[0].id;
     let mut draft = filed.draft();
     draft.parties[0].name = "申请人改名".into();
@@ -169,12 +191,15 @@ async fn updates_keep_party_ids_and_log_what_changed(store: Store) {
     assert_eq!(updated.parties[0].id, applicant_id, "existing party keeps its id");
     assert_ne!(updated.parties[2].id, 0);
     assert_eq!(updated.status, CaseStatus::Enforcing);
-    assert_eq!(store.case(&[filed.court.clone()], filed.id).await.unwrap().unwrap(), updated);
+    assert_eq!(store.case(std::slice::from_ref(&filed.court), filed.id).await.unwrap().unwrap(), updated);
 
-    let history = store.case_history(&[filed.court.clone()], filed.id).await.unwrap();
+    let history = store.case_history(std::slice::from_ref(&filed.court), filed.id).await.unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!((history[0].action.as_str(), history[0].actor.username.as_str()), ("created", "hs_clerk"));
-    assert_eq!((history[1].action.as_str(), history[1].actor.username.as_str(), history[1].at), ("updated", "hs_judge", NOW + 60_000));
+    assert_eq!(
+        (history[1].action.as_str(), history[1].actor.username.as_str(), history[1].at),
+        ("updated", "hs_judge", NOW + 60_000)
+    );
     let fields: Vec<&str> = history[1].changes.iter().map(|c| c.field.as_str()).collect();
     assert_eq!(fields, ["handling_judge", &format!("parties[id={applicant_id}]"), "parties[new]"]);
     assert!(store.case_history(&[court("浙0212")], filed.id).await.unwrap().is_empty());
@@ -183,7 +208,8 @@ async fn updates_keep_party_ids_and_log_what_changed(store: Store) {
 async fn the_filing_year_cannot_move(store: Store) {
     seed_courts(&store).await;
     let judge = seed_user(&store, "hs_judge", Role::Judge, "浙0203").await;
-    let filed = store.file_case(&court("浙0203"), &sample_draft(1, "2026-01-20"), None, &actor(&judge), NOW).await.unwrap();
+    let filed =
+        store.file_case(&court("浙0203"), &sample_draft(1, "2026-01-20"), None, &actor(&judge), NOW).await.unwrap();
     let mut draft = filed.draft();
     draft.filed_on = time::macros::date!(2025 - 12 - 31);
     let result = store.update_case(&filed.court, filed.id, 1, &draft, None, &actor(&judge), NOW).await;
@@ -195,14 +221,23 @@ async fn soft_deleted_cases_disappear_but_keep_their_number(store: Store) {
     let judge = seed_user(&store, "hs_judge", Role::Judge, "浙0203").await;
     let a = actor(&judge);
     let first = store.file_case(&court("浙0203"), &sample_draft(1, "2026-11-20"), None, &a, NOW).await.unwrap();
-    assert!(matches!(store.delete_case(&first.court, first.id, 9, "重复立案", &a, NOW).await, Err(StoreError::VersionConflict { current: 1 })));
+    assert!(matches!(
+        store.delete_case(&first.court, first.id, 9, "重复立案", &a, NOW).await,
+        Err(StoreError::VersionConflict { current: 1 })
+    ));
     store.delete_case(&first.court, first.id, 1, "重复立案", &a, NOW + 1).await.unwrap();
-    assert!(store.case(&[first.court.clone()], first.id).await.unwrap().is_none());
+    assert!(store.case(std::slice::from_ref(&first.court), first.id).await.unwrap().is_none());
     assert!(matches!(store.delete_case(&first.court, first.id, 2, "again", &a, NOW).await, Err(StoreError::NotFound)));
-    let page = store.search_cases(&[first.court.clone()], &CaseQuery { page: 1, ..Default::default() }).await.unwrap();
+    let page = store
+        .search_cases(std::slice::from_ref(&first.court), &CaseQuery { page: 1, ..Default::default() })
+        .await
+        .unwrap();
     assert!(page.items.is_empty());
     let found = store
-        .search_cases(&[first.court.clone()], &CaseQuery { text: Some("申请人1号".into()), page: 1, ..Default::default() })
+        .search_cases(
+            std::slice::from_ref(&first.court),
+            &CaseQuery { text: Some("申请人1号".into()), page: 1, ..Default::default() },
+        )
         .await
         .unwrap();
     assert!(found.items.is_empty());
@@ -227,7 +262,10 @@ async fn search_finds_by_number_name_and_id_within_scope(store: Store) {
     let search = |scope: &Vec<CourtCode>, text: &str| {
         let (store, scope, text) = (store.clone(), scope.clone(), text.to_string());
         async move {
-            let page = store.search_cases(&scope, &CaseQuery { text: Some(text), page: 1, ..Default::default() }).await.unwrap();
+            let page = store
+                .search_cases(&scope, &CaseQuery { text: Some(text), page: 1, ..Default::default() })
+                .await
+                .unwrap();
             page.items.into_iter().map(|i| i.case_number.to_string()).collect::<Vec<_>>()
         }
     };
@@ -240,14 +278,20 @@ async fn search_finds_by_number_name_and_id_within_scope(store: Store) {
     assert_eq!(search(&hs_scope, "第5贸易").await, ["（2026）浙0203执4号"]);
     // Identity number, whatever case of letters.
     let (_, case5) = &ids[4];
-    let code = match &case5.parties[1].draft.id_number { PartyId::Credit(c) => c.as_str().to_lowercase(), PartyId::Citizen(_) => unreachable!() };
+    let code = match &case5.parties[1].draft.id_number {
+        PartyId::Credit(c) => c.as_str().to_lowercase(),
+        PartyId::Citizen(_) => unreachable!(),
+    };
     assert_eq!(search(&hs_scope, &code).await, ["（2026）浙0203执4号"]);
     // Scope: 海曙 does not see 鄞州; 宁波中院 sees both.
     assert!(search(&hs_scope, "申请人3号").await.is_empty());
     assert_eq!(search(&nb_scope, "申请人3号").await, ["（2026）浙0212执1号"]);
     assert_eq!(search(&nb_scope, "贸易有限公司").await.len(), 12);
     // Summary fields.
-    let page = store.search_cases(&hs_scope, &CaseQuery { text: Some("申请人1号".into()), page: 1, ..Default::default() }).await.unwrap();
+    let page = store
+        .search_cases(&hs_scope, &CaseQuery { text: Some("申请人1号".into()), page: 1, ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(page.items[0].applicants, ["申请人1号"]);
     assert_eq!(page.items[0].respondents, ["宁波第1贸易有限公司"]);
     // Status filter.
@@ -265,7 +309,10 @@ async fn pages_are_newest_first(store: Store) {
     seed_courts(&store).await;
     let judge = seed_user(&store, "hs_judge", Role::Judge, "浙0203").await;
     for n in 0..45u32 {
-        store.file_case(&court("浙0203"), &sample_draft(n, "2026-11-20"), None, &actor(&judge), NOW + i64::from(n)).await.unwrap();
+        store
+            .file_case(&court("浙0203"), &sample_draft(n, "2026-11-20"), None, &actor(&judge), NOW + i64::from(n))
+            .await
+            .unwrap();
     }
     let scope = [court("浙0203")];
     let mut seen = Vec::new();
@@ -280,7 +327,8 @@ async fn pages_are_newest_first(store: Store) {
 async fn data_survives_reopening(store: Store) {
     seed_courts(&store).await;
     let judge = seed_user(&store, "hs_judge", Role::Judge, "浙0203").await;
-    let filed = store.file_case(&court("浙0203"), &sample_draft(1, "2026-11-20"), None, &actor(&judge), NOW).await.unwrap();
+    let filed =
+        store.file_case(&court("浙0203"), &sample_draft(1, "2026-11-20"), None, &actor(&judge), NOW).await.unwrap();
     // Migrations are idempotent and reopening sees the same data.
     store.migrate().await.unwrap();
     assert_eq!(store.case(&[court("浙0203")], filed.id).await.unwrap().unwrap(), filed);

@@ -24,7 +24,8 @@ async fn users_are_unique_and_belong_to_known_courts(store: Store) {
         password_hash: "x".into(),
     };
     assert!(matches!(store.create_user(&again, NOW).await, Err(StoreError::UsernameTaken)));
-    let nowhere = NewUser { username: Username::parse("ghost").unwrap(), court: CourtCode::parse("浙0999").unwrap(), ..again };
+    let nowhere =
+        NewUser { username: Username::parse("ghost").unwrap(), court: CourtCode::parse("浙0999").unwrap(), ..again };
     assert!(matches!(store.create_user(&nowhere, NOW).await, Err(StoreError::UnknownCourt(_))));
     assert_eq!(store.count_users().await.unwrap(), 1);
     assert_eq!(store.users_of_court(&CourtCode::parse("浙0203").unwrap()).await.unwrap(), vec![judge]);
@@ -65,7 +66,10 @@ async fn failed_logins_lock_the_account(store: Store) {
     assert_eq!(creds.locked_until, Some(NOW + 900_000));
     store.record_login_success(judge.id).await.unwrap();
     assert_eq!(store.credentials("hs_judge").await.unwrap().unwrap().locked_until, None);
-    store.record_auth_event(NOW, "hs_judge", Some(judge.id), AuthOutcome::BadPassword, Some("127.0.0.1")).await.unwrap();
+    store
+        .record_auth_event(NOW, "hs_judge", Some(judge.id), AuthOutcome::BadPassword, Some("127.0.0.1"))
+        .await
+        .unwrap();
     store.record_auth_event(NOW + 1, "hs_judge", Some(judge.id), AuthOutcome::Success, None).await.unwrap();
     let events = store.auth_events_of("hs_judge").await.unwrap();
     assert_eq!(events, vec![(NOW, "bad_password".to_string()), (NOW + 1, "success".to_string())]);

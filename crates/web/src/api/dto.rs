@@ -280,7 +280,8 @@ impl CasePatch {
             }
         }
         if let Some(parties) = self.parties {
-            raw.parties = parties.into_iter().map(|p| crate::cases::carry_override(p.into_raw(), &current.parties)).collect();
+            raw.parties =
+                parties.into_iter().map(|p| crate::cases::carry_override(p.into_raw(), &current.parties)).collect();
         }
         if let Some(claims) = self.claims {
             raw.claims = claims.into_iter().map(ClaimInput::into_raw).collect();

@@ -54,7 +54,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
         }
     }
 }
@@ -179,13 +182,18 @@ async fn create_case(
 ) -> Result<Response, ApiError> {
     let case = cases::file_case(&state, &user, &body.into_raw()).await?;
     let location = format!("/api/v1/cases/{}", case.id);
-    Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, location)], Json(CaseDto::new(&case, &state.courts()))).into_response())
+    Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, location)], Json(CaseDto::new(&case, &state.courts())))
+        .into_response())
 }
 
 /// One case.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = CaseDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_case(State(state): State<Arc<AppState>>, ApiUser(user): ApiUser, Path(id): Path<String>) -> Result<Json<CaseDto>, ApiError> {
+async fn get_case(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<CaseDto>, ApiError> {
     let (case, _) = cases::visible_case(&state, &user, parse_id(&id)?).await?;
     Ok(Json(CaseDto::new(&case, &state.courts())))
 }

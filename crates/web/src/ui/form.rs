@@ -147,7 +147,12 @@ impl CaseForm {
 
     pub fn add_party(&mut self) {
         let index = self.party_rows.len();
-        self.party_rows.push(PartyRow { index, role: "respondent".into(), kind: "person".into(), ..Default::default() });
+        self.party_rows.push(PartyRow {
+            index,
+            role: "respondent".into(),
+            kind: "person".into(),
+            ..Default::default()
+        });
     }
 
     pub fn add_claim(&mut self) {
@@ -202,20 +207,26 @@ impl CaseForm {
     pub fn place_errors(&mut self, errors: &[FieldError], party_rows: &[usize], claim_rows: &[usize]) -> usize {
         for error in errors {
             let path = error.field.as_str();
-            if let Some((index, field)) = indexed(path, "parties") {
-                if let Some(row) = party_rows.get(index).and_then(|r| self.party_rows.get_mut(*r)) {
-                    row.errors.entry(field.to_string()).or_insert_with(|| error.message.clone());
-                    continue;
-                }
+            if let Some((index, field)) = indexed(path, "parties")
+                && let Some(row) = party_rows.get(index).and_then(|r| self.party_rows.get_mut(*r))
+            {
+                row.errors.entry(field.to_string()).or_insert_with(|| error.message.clone());
+                continue;
             }
-            if let Some((index, field)) = indexed(path, "claims") {
-                if let Some(row) = claim_rows.get(index).and_then(|r| self.claim_rows.get_mut(*r)) {
-                    row.errors.entry(field.to_string()).or_insert_with(|| error.message.clone());
-                    continue;
-                }
+            if let Some((index, field)) = indexed(path, "claims")
+                && let Some(row) = claim_rows.get(index).and_then(|r| self.claim_rows.get_mut(*r))
+            {
+                row.errors.entry(field.to_string()).or_insert_with(|| error.message.clone());
+                continue;
             }
             let key = path.replace("basis.", "basis_");
-            let key = if key.starts_with("parties") { "parties".to_string() } else if key.starts_with("claims") { "claims".to_string() } else { key };
+            let key = if key.starts_with("parties") {
+                "parties".to_string()
+            } else if key.starts_with("claims") {
+                "claims".to_string()
+            } else {
+                key
+            };
             self.errors.entry(key).or_insert_with(|| error.message.clone());
         }
         errors.len()

@@ -47,10 +47,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 const STYLESHEET: &str = include_str!("../../static/app.css");
 
 async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
-        STYLESHEET,
-    )
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
         .into_response()
 }
 
@@ -161,8 +158,10 @@ fn safe_next(next: &str) -> &str {
 
 fn cookie_header(state: &AppState, name: &str, value: &str, max_age_s: i64, same_site: &str) -> HeaderValue {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age_s}{secure}"))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age_s}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 fn check_csrf(user: &CurrentUser, data: &FormData) -> Result<(), ApiError> {
@@ -200,7 +199,11 @@ fn login_form(state: &AppState, status: StatusCode, error: Option<String>, usern
     response
 }
 
-async fn login_page(State(state): State<Arc<AppState>>, user: Option<UiUser>, Query(params): Query<NextParam>) -> Response {
+async fn login_page(
+    State(state): State<Arc<AppState>>,
+    user: Option<UiUser>,
+    Query(params): Query<NextParam>,
+) -> Response {
     let next = params.next.unwrap_or_default();
     if user.is_some() {
         return Redirect::to(safe_next(&next)).into_response();
@@ -235,7 +238,10 @@ async fn login_submit(
             let mut response = Redirect::to(safe_next(&next)).into_response();
             let max_age = state.config.browser_absolute_ms / 1000;
             let headers = response.headers_mut();
-            headers.append(header::SET_COOKIE, cookie_header(&state, state.config.session_cookie(), &login.token, max_age, "Lax"));
+            headers.append(
+                header::SET_COOKIE,
+                cookie_header(&state, state.config.session_cookie(), &login.token, max_age, "Lax"),
+            );
             headers.append(header::SET_COOKIE, cookie_header(&state, state.config.login_cookie(), "", 0, "Strict"));
             response
         }
@@ -246,7 +252,11 @@ async fn login_submit(
     }
 }
 
-async fn logout(State(state): State<Arc<AppState>>, UiUser(user): UiUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn logout(
+    State(state): State<Arc<AppState>>,
+    UiUser(user): UiUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
     let data = FormData::new(pairs);
     if let Err(e) = check_csrf(&user, &data) {
         return error_page(&state, Some(&user), &e);
@@ -255,7 +265,11 @@ async fn logout(State(state): State<Arc<AppState>>, UiUser(user): UiUser, Form(p
         return error_page(&state, Some(&user), &e.into());
     }
     let now = state.clock.now_ms();
-    if let Err(e) = state.store.record_auth_event(now, &user.user.username, Some(user.user.id), zhixing_store::AuthOutcome::Logout, None).await {
+    if let Err(e) = state
+        .store
+        .record_auth_event(now, &user.user.username, Some(user.user.id), zhixing_store::AuthOutcome::Logout, None)
+        .await
+    {
         tracing::error!(error = %e, "could not record logout");
     }
     let mut response = Redirect::to("/login").into_response();
@@ -301,7 +315,11 @@ struct ListQuery {
     page: Option<String>,
 }
 
-async fn case_list(State(state): State<Arc<AppState>>, UiUser(user): UiUser, Query(params): Query<ListQuery>) -> Response {
+async fn case_list(
+    State(state): State<Arc<AppState>>,
+    UiUser(user): UiUser,
+    Query(params): Query<ListQuery>,
+) -> Response {
     let q = params.q.clone().unwrap_or_default();
     let status = params.status.clone().unwrap_or_default();
     let courts = cases::visible_courts(&state, &user);
@@ -406,7 +424,11 @@ impl CaseView {
             case_number: case.case_number.to_string(),
             case_type: case.case_type.code().to_string(),
             case_type_name: case.case_type.name_zh().to_string(),
-            court_name: state.courts().get(&case.court).map(|c| c.name.clone()).unwrap_or_else(|| case.court.to_string()),
+            court_name: state
+                .courts()
+                .get(&case.court)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| case.court.to_string()),
             filed_on: iso_date(case.filed_on),
             judge: case.handling_judge.as_ref().map_or_else(dash, |j| j.display_name.clone()),
             status: case.status.as_str().to_string(),
@@ -416,7 +438,10 @@ impl CaseView {
             basis_document_number: case.basis.document_number.clone(),
             basis_document_type: case.basis.document_type.as_str().to_string(),
             basis_effective_on: iso_date(case.basis.effective_on),
-            basis_performance_due_on: case.basis.performance_due_on.map_or_else(|| "未确定履行期间".to_string(), iso_date),
+            basis_performance_due_on: case
+                .basis
+                .performance_due_on
+                .map_or_else(|| "未确定履行期间".to_string(), iso_date),
             basis_operative_text: case.basis.operative_text.clone(),
             parties: case
                 .parties
@@ -635,7 +660,14 @@ struct FormSetup<'a> {
     user: &'a CurrentUser,
 }
 
-async fn form_page(state: &AppState, setup: FormSetup<'_>, form: CaseForm, error_count: usize, banner: Option<String>, conflict_changes: Vec<String>) -> Response {
+async fn form_page(
+    state: &AppState,
+    setup: FormSetup<'_>,
+    form: CaseForm,
+    error_count: usize,
+    banner: Option<String>,
+    conflict_changes: Vec<String>,
+) -> Response {
     let judges = match state.store.users_of_court(&setup.user.user.court).await {
         Ok(users) => users
             .into_iter()
@@ -689,13 +721,21 @@ fn new_setup(user: &CurrentUser) -> FormSetup<'_> {
 
 async fn new_case_page(State(state): State<Arc<AppState>>, UiUser(user): UiUser) -> Response {
     if !cases::may_write_cases(&user) {
-        return error_page(&state, Some(&user), &ApiError::forbidden(format!("{}不能登记案件", user.user.role.label_zh())));
+        return error_page(
+            &state,
+            Some(&user),
+            &ApiError::forbidden(format!("{}不能登记案件", user.user.role.label_zh())),
+        );
     }
     let form = CaseForm::blank(&iso_date(state.clock.today()));
     form_page(&state, new_setup(&user), form, 0, None, Vec::new()).await
 }
 
-async fn new_case_submit(State(state): State<Arc<AppState>>, UiUser(user): UiUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+async fn new_case_submit(
+    State(state): State<Arc<AppState>>,
+    UiUser(user): UiUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
     let data = FormData::new(pairs);
     if let Err(e) = check_csrf(&user, &data) {
         return error_page(&state, Some(&user), &e);
@@ -786,7 +826,11 @@ async fn edit_case_page(State(state): State<Arc<AppState>>, UiUser(user): UiUser
         Err(e) => return error_page(&state, Some(&user), &e),
     };
     if access != CaseAccess::Write {
-        return error_page(&state, Some(&user), &ApiError::forbidden("只能修改本院的案件；上级法院对下级法院案件只有查看权限"));
+        return error_page(
+            &state,
+            Some(&user),
+            &ApiError::forbidden("只能修改本院的案件；上级法院对下级法院案件只有查看权限"),
+        );
     }
     let mut form = form_from_case(&case);
     if form.claim_rows.is_empty() {
@@ -833,16 +877,26 @@ async fn edit_case_submit(
         Err(CaseOpError::Refused(e)) if e.code == "version_conflict" => {
             // Show what others changed since the version this form was based on,
             // keep the user's input, and base a resubmission on the current version.
-            let history = state.store.case_history(std::slice::from_ref(&case.court), case.id).await.unwrap_or_default();
+            let history =
+                state.store.case_history(std::slice::from_ref(&case.court), case.id).await.unwrap_or_default();
             let changes = history
                 .iter()
                 .filter(|h| h.version > version)
                 .map(|h| {
                     let fields: Vec<String> = h.changes.iter().map(|c| field_label(&c.field)).collect();
-                    format!("第{}版：{}于{}修改了{}", h.version, h.actor.display_name, format_china_time(h.at), fields.join("、"))
+                    format!(
+                        "第{}版：{}于{}修改了{}",
+                        h.version,
+                        h.actor.display_name,
+                        format_china_time(h.at),
+                        fields.join("、")
+                    )
                 })
                 .collect();
-            let banner = format!("在您编辑期间，本案已被他人修改（当前为第{}版）。您的修改尚未保存；请核对下列变更后再次提交。", case.version);
+            let banner = format!(
+                "在您编辑期间，本案已被他人修改（当前为第{}版）。您的修改尚未保存；请核对下列变更后再次提交。",
+                case.version
+            );
             form_page(&state, edit_setup(&user, &case, case.version), form, 0, Some(banner), changes).await
         }
         Err(CaseOpError::Refused(e)) => error_page(&state, Some(&user), &e),
@@ -899,7 +953,8 @@ async fn api_docs(State(state): State<Arc<AppState>>, user: Option<UiUser>) -> R
         for (path, item) in paths {
             for method in ["get", "post", "patch", "delete"] {
                 if let Some(op) = item.get(method) {
-                    let summary = op.get("summary").or_else(|| op.get("description")).and_then(|s| s.as_str()).unwrap_or("");
+                    let summary =
+                        op.get("summary").or_else(|| op.get("description")).and_then(|s| s.as_str()).unwrap_or("");
                     let responses = op
                         .get("responses")
                         .and_then(|r| r.as_object())

@@ -30,7 +30,9 @@ async fn health_and_openapi_answer(store: Store) {
     let (status, doc) = read(app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/auth/login", "/api/v1/courts", "/api/v1/cases", "/api/v1/cases/{id}", "/api/v1/cases/{id}/history"] {
+    for path in
+        ["/api/v1/auth/login", "/api/v1/courts", "/api/v1/cases", "/api/v1/cases/{id}", "/api/v1/cases/{id}/history"]
+    {
         assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
     for method in ["get", "patch", "delete"] {
@@ -91,12 +93,33 @@ async fn login_logout_and_lockout(store: Store) {
     assert_eq!(login("hs_clerk", PASSWORD).await.0, StatusCode::OK);
     let events = app.store.auth_events_of("hs_clerk").await.unwrap();
     let outcomes: Vec<&str> = events.iter().map(|(_, o)| o.as_str()).collect();
-    assert_eq!(outcomes, ["bad_password", "bad_password", "bad_password", "bad_password", "bad_password", "locked", "success"]);
+    assert_eq!(
+        outcomes,
+        ["bad_password", "bad_password", "bad_password", "bad_password", "bad_password", "locked", "success"]
+    );
 
     // The login endpoint's own input errors.
-    let (status, body) = read(app.client.post(app.url("/api/v1/auth/login")).body("{\"username\":").header("content-type", "application/json").send().await.unwrap()).await;
+    let (status, body) = read(
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .body("{\"username\":")
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "malformed_json", None);
-    let (status, body) = read(app.client.post(app.url("/api/v1/auth/login")).body("username=x").header("content-type", "application/x-www-form-urlencoded").send().await.unwrap()).await;
+    let (status, body) = read(
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .body("username=x")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_error(status, &body, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None);
 }
 
@@ -105,13 +128,16 @@ async fn nothing_is_visible_without_logging_in(store: Store) {
     let token = app.token("hs_judge").await;
     let (_, created) = app.post(&token, "/api/v1/cases", &case_body(1)).await;
     let id = created["id"].as_i64().unwrap();
-    for path in ["/api/v1/cases".to_string(), format!("/api/v1/cases/{id}"), "/api/v1/courts".into(), "/api/v1/me".into()] {
+    for path in
+        ["/api/v1/cases".to_string(), format!("/api/v1/cases/{id}"), "/api/v1/courts".into(), "/api/v1/me".into()]
+    {
         let (status, body) = read(app.client.get(app.url(&path)).send().await.unwrap()).await;
         assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthenticated", None);
         let (status, _) = app.get(&"0".repeat(64), &path).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} with a made-up token");
     }
-    let (status, body) = read(app.client.post(app.url("/api/v1/cases")).json(&case_body(2)).send().await.unwrap()).await;
+    let (status, body) =
+        read(app.client.post(app.url("/api/v1/cases")).json(&case_body(2)).send().await.unwrap()).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthenticated", None);
     // The UI redirects to the login page.
     for path in ["/cases".to_string(), format!("/cases/{id}"), format!("/cases/{id}/print"), "/cases/new".into()] {
@@ -125,7 +151,8 @@ async fn nothing_is_visible_without_logging_in(store: Store) {
 async fn filing_returns_the_stored_case_with_its_number(store: Store) {
     let app = TestApp::spawn(store).await;
     let token = app.token("hs_clerk").await;
-    let response = app.client.post(app.url("/api/v1/cases")).bearer_auth(&token).json(&case_body(1)).send().await.unwrap();
+    let response =
+        app.client.post(app.url("/api/v1/cases")).bearer_auth(&token).json(&case_body(1)).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     let location = response.headers()["location"].to_str().unwrap().to_string();
     let created: Value = response.json().await.unwrap();
@@ -149,7 +176,10 @@ async fn filing_returns_the_stored_case_with_its_number(store: Store) {
     body["handling_judge"] = json!("hs_judge");
     let (status, second) = app.post(&token, "/api/v1/cases", &body).await;
     assert_eq!(status, StatusCode::CREATED);
-    assert_eq!((second["case_number"].as_str(), second["status"].as_str()), (Some("（2026）浙0203执2号"), Some("enforcing")));
+    assert_eq!(
+        (second["case_number"].as_str(), second["status"].as_str()),
+        (Some("（2026）浙0203执2号"), Some("enforcing"))
+    );
     assert_eq!(second["handling_judge"]["username"], "hs_judge");
     body["handling_judge"] = json!("yz_judge");
     let (status, error) = app.post(&token, "/api/v1/cases", &body).await;
@@ -219,7 +249,8 @@ async fn bad_input_gets_the_documented_error_and_stores_nothing(store: Store) {
     body["claims"][0]["amount"] = json!("abc");
     let (status, error) = app.post(&token, "/api/v1/cases", &body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: BTreeSet<&str> = error["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+    let fields: BTreeSet<&str> =
+        error["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
     assert_eq!(fields, BTreeSet::from(["parties[0].id_number", "claims[0].amount"]));
 
     // Transport-level errors.
@@ -259,7 +290,8 @@ async fn fifty_concurrent_filings_get_fifty_consecutive_numbers(store: Store) {
     for n in 0..50u32 {
         let (client, url, token) = (app.client.clone(), app.url("/api/v1/cases"), tokens[n as usize % 3].clone());
         tasks.push(tokio::spawn(async move {
-            let (status, body) = read(client.post(url).bearer_auth(token).json(&case_body(n)).send().await.unwrap()).await;
+            let (status, body) =
+                read(client.post(url).bearer_auth(token).json(&case_body(n)).send().await.unwrap()).await;
             assert_eq!(status, StatusCode::CREATED, "{body}");
             body["case_number"].as_str().unwrap().to_string()
         }));
@@ -336,7 +368,8 @@ async fn stale_versions_conflict_and_edits_are_logged(store: Store) {
     assert_eq!(updated["claims"], case["claims"]);
 
     // A stale version is refused and nothing is overwritten.
-    let (status, body) = app.patch(&token, &path, &json!({"version": 1, "basis": {"operative_text": "旧版本上的修改"}})).await;
+    let (status, body) =
+        app.patch(&token, &path, &json!({"version": 1, "basis": {"operative_text": "旧版本上的修改"}})).await;
     assert_error(status, &body, StatusCode::CONFLICT, "version_conflict", Some("version"));
     let (_, current) = app.get(&token, &path).await;
     assert_eq!(current, updated);
@@ -344,9 +377,12 @@ async fn stale_versions_conflict_and_edits_are_logged(store: Store) {
     // Immutable and invalid changes.
     let (status, body) = app.patch(&token, &path, &json!({"version": 2, "case_type": "执恢"})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "immutable_field", Some("case_type"));
-    let (status, body) = app.patch(&token, &path, &json!({"version": 2, "filed_on": "2025-12-31", "basis": {"effective_on": "2025-12-01"}})).await;
+    let (status, body) = app
+        .patch(&token, &path, &json!({"version": 2, "filed_on": "2025-12-31", "basis": {"effective_on": "2025-12-01"}}))
+        .await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "filing_year_change", Some("filed_on"));
-    let (status, body) = app.patch(&token, &path, &json!({"version": 2, "claims": [{"kind": "principal", "amount": "1.001"}]})).await;
+    let (status, body) =
+        app.patch(&token, &path, &json!({"version": 2, "claims": [{"kind": "principal", "amount": "1.001"}]})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_amount", Some("claims[0].amount"));
     let (status, body) = app.patch(&token, &path, &json!({"basis": {}})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", Some("version"));
@@ -360,7 +396,8 @@ async fn stale_versions_conflict_and_edits_are_logged(store: Store) {
     assert_eq!(history[0]["action"], "created");
     assert_eq!(history[1]["action"], "updated");
     assert_eq!(history[1]["actor"]["username"], "hs_judge");
-    let fields: Vec<&str> = history[1]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        history[1]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["handling_judge", "basis.performance_due_on", &format!("parties[id={applicant_id}]")]);
 }
 
@@ -371,7 +408,13 @@ async fn credit_code_overrides_need_authority(store: Store) {
     body["parties"][1]["id_check_override_reason"] = json!("已核对营业执照原件，代码与执照一致");
     let clerk = app.token("hs_clerk").await;
     let (status, error) = app.post(&clerk, "/api/v1/cases", &body).await;
-    assert_error(status, &error, StatusCode::UNPROCESSABLE_ENTITY, "override_not_permitted", Some("parties[1].id_check_override_reason"));
+    assert_error(
+        status,
+        &error,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "override_not_permitted",
+        Some("parties[1].id_check_override_reason"),
+    );
     let judge = app.token("hs_judge").await;
     let (status, case) = app.post(&judge, "/api/v1/cases", &body).await;
     assert_eq!(status, StatusCode::CREATED, "{case}");
@@ -408,9 +451,21 @@ async fn search_and_pages(store: Store) {
         let token = token.clone();
         let q = q.to_string();
         async move {
-            let response = app.client.get(app.url("/api/v1/cases")).query(&[("q", q.as_str())]).bearer_auth(token).send().await.unwrap();
+            let response = app
+                .client
+                .get(app.url("/api/v1/cases"))
+                .query(&[("q", q.as_str())])
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
             let (_, body) = read(response).await;
-            body["items"].as_array().unwrap().iter().map(|i| i["case_number"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["case_number"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
         }
     };
     assert_eq!(search("(2026)浙0203执7号").await, ["（2026）浙0203执7号"]);

@@ -36,7 +36,9 @@ fn tool(var: &str, default: &str) -> Option<String> {
 
 async fn start_driver() -> Option<(Driver, String, String)> {
     let required = std::env::var("ZHIXING_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    let (Some(driver), Some(chromium)) = (tool("ZHIXING_CHROMEDRIVER", "/usr/bin/chromedriver"), tool("ZHIXING_CHROMIUM", "/usr/bin/chromium")) else {
+    let (Some(driver), Some(chromium)) =
+        (tool("ZHIXING_CHROMEDRIVER", "/usr/bin/chromedriver"), tool("ZHIXING_CHROMIUM", "/usr/bin/chromium"))
+    else {
         assert!(!required, "ZHIXING_REQUIRE_BROWSER=1 but chromium/chromedriver are not installed");
         eprintln!("skipping the browser test: chromium and chromedriver are not installed");
         return None;

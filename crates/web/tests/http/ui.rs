@@ -32,7 +32,8 @@ impl Page {
     /// Value of the first hidden input called `name`.
     pub fn input(&self, name: &str) -> String {
         let marker = format!("name=\"{name}\" value=\"");
-        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no input {name} in {}", self.body)) + marker.len();
+        let start =
+            self.body.find(&marker).unwrap_or_else(|| panic!("no input {name} in {}", self.body)) + marker.len();
         self.body[start..].split('"').next().unwrap().to_string()
     }
 }
@@ -47,12 +48,8 @@ impl<'a> Browser<'a> {
     }
 
     async fn finish(&mut self, response: reqwest::Response) -> Page {
-        self.last_set_cookies = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_string())
-            .collect();
+        self.last_set_cookies =
+            response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
         for set in &self.last_set_cookies {
             let pair = set.split(';').next().unwrap();
             let (name, value) = pair.split_once('=').unwrap();
@@ -67,7 +64,8 @@ impl<'a> Browser<'a> {
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
-        let response = self.app.client.get(self.app.url(path)).header("cookie", self.cookie_header()).send().await.unwrap();
+        let response =
+            self.app.client.get(self.app.url(path)).header("cookie", self.cookie_header()).send().await.unwrap();
         self.finish(response).await
     }
 
@@ -87,7 +85,8 @@ impl<'a> Browser<'a> {
     pub async fn login(&mut self, username: &str) -> Page {
         let form = self.get("/login?next=/cases").await;
         let csrf = form.input("csrf");
-        self.post("/login", &[("username", username), ("password", PASSWORD), ("csrf", &csrf), ("next", "/cases")]).await
+        self.post("/login", &[("username", username), ("password", PASSWORD), ("csrf", &csrf), ("next", "/cases")])
+            .await
     }
 }
 
@@ -148,17 +147,34 @@ async fn login_sets_a_secure_session_cookie(store: Store) {
     // Wrong password: the form again with the reason.
     let mut other = Browser::new(&app);
     let form = other.get("/login").await;
-    let page = other.post("/login", &[("username", "hs_judge"), ("password", "wrong"), ("csrf", &form.input("csrf")), ("next", "/cases")]).await;
+    let page = other
+        .post(
+            "/login",
+            &[("username", "hs_judge"), ("password", "wrong"), ("csrf", &form.input("csrf")), ("next", "/cases")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
     assert!(page.body.contains("用户名或密码错误"));
     // A login form from elsewhere (no matching cookie) is refused.
     let mut stranger = Browser::new(&app);
-    let page = stranger.post("/login", &[("username", "hs_judge"), ("password", PASSWORD), ("csrf", "forged"), ("next", "/cases")]).await;
+    let page = stranger
+        .post("/login", &[("username", "hs_judge"), ("password", PASSWORD), ("csrf", "forged"), ("next", "/cases")])
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     // No open redirect after login.
     let mut b = Browser::new(&app);
     let form = b.get("/login").await;
-    let page = b.post("/login", &[("username", "hs_judge"), ("password", PASSWORD), ("csrf", &form.input("csrf")), ("next", "//evil.example/")]).await;
+    let page = b
+        .post(
+            "/login",
+            &[
+                ("username", "hs_judge"),
+                ("password", PASSWORD),
+                ("csrf", &form.input("csrf")),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(page.location.as_deref(), Some("/cases"));
 
     // Logout ends the session.
@@ -239,12 +255,21 @@ async fn user_text_is_escaped(store: Store) {
     assert_eq!(status, StatusCode::CREATED);
     let mut browser = Browser::new(&app);
     browser.login("hs_judge").await;
-    for path in [format!("/cases/{}", case["id"]), format!("/cases/{}/print", case["id"]), "/cases".into(), format!("/cases/{}/edit", case["id"])] {
+    for path in [
+        format!("/cases/{}", case["id"]),
+        format!("/cases/{}/print", case["id"]),
+        "/cases".into(),
+        format!("/cases/{}/edit", case["id"]),
+    ] {
         let page = browser.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         assert!(!page.body.contains("<script>alert"), "{path} is not escaped");
         assert!(!page.body.contains("<b>支付</b>"), "{path} is not escaped");
-        assert!(page.body.contains("&lt;script&gt;") || page.body.contains("&#60;script&#62;"), "{path}: {}", page.body);
+        assert!(
+            page.body.contains("&lt;script&gt;") || page.body.contains("&#60;script&#62;"),
+            "{path}: {}",
+            page.body
+        );
     }
 }
 
@@ -276,7 +301,13 @@ async fn an_edit_based_on_a_stale_version_shows_what_changed(store: Store) {
     let form = browser.get(&format!("/cases/{}/edit", case["id"])).await;
     assert_eq!(form.input("version"), "1");
     // Someone else saves first.
-    let (status, _) = app.patch(&token, &format!("/api/v1/cases/{}", case["id"]), &json!({"version": 1, "basis": {"operative_text": "他人先改"}})).await;
+    let (status, _) = app
+        .patch(
+            &token,
+            &format!("/api/v1/cases/{}", case["id"]),
+            &json!({"version": 1, "basis": {"operative_text": "他人先改"}}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let mut fields: Vec<(&str, String)> = vec![
         ("csrf", form.input("csrf")),
@@ -295,7 +326,14 @@ async fn an_edit_based_on_a_stale_version_shows_what_changed(store: Store) {
         ("c0_amount", "1000".into()),
     ];
     for (i, p) in case["parties"].as_array().unwrap().iter().enumerate() {
-        for (key, field) in [("id", "id"), ("role", "role"), ("kind", "kind"), ("name", "name"), ("id_number", "id_number"), ("legal_representative", "legal_representative")] {
+        for (key, field) in [
+            ("id", "id"),
+            ("role", "role"),
+            ("kind", "kind"),
+            ("name", "name"),
+            ("id_number", "id_number"),
+            ("legal_representative", "legal_representative"),
+        ] {
             let value = match &p[field] {
                 serde_json::Value::String(s) => s.clone(),
                 serde_json::Value::Number(n) => n.to_string(),
@@ -315,7 +353,8 @@ async fn an_edit_based_on_a_stale_version_shows_what_changed(store: Store) {
     let (_, current) = app.get(&token, &format!("/api/v1/cases/{}", case["id"])).await;
     assert_eq!(current["basis"]["operative_text"], "他人先改");
     // Resubmitting on the new version saves.
-    let fields: Vec<(&str, String)> = fields.into_iter().map(|(k, v)| if k == "version" { (k, "2".to_string()) } else { (k, v) }).collect();
+    let fields: Vec<(&str, String)> =
+        fields.into_iter().map(|(k, v)| if k == "version" { (k, "2".to_string()) } else { (k, v) }).collect();
     let page = browser.post(&format!("/cases/{}/edit", case["id"]), &borrow(&fields)).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let (_, current) = app.get(&token, &format!("/api/v1/cases/{}", case["id"])).await;
@@ -350,6 +389,12 @@ async fn pages_read_as_expected(store: Store) {
         ".id" => "[id]",
         ".parties[].id" => "[id]",
     });
-    let (_, error) = app.post(&token, "/api/v1/cases", &json!({"case_type": "执", "parties": [], "claims": [{"kind": "principal", "amount": "1e5"}]})).await;
+    let (_, error) = app
+        .post(
+            &token,
+            "/api/v1/cases",
+            &json!({"case_type": "执", "parties": [], "claims": [{"kind": "principal", "amount": "1e5"}]}),
+        )
+        .await;
     insta::assert_json_snapshot!("validation_error", error);
 }
