@@ -826,22 +826,42 @@ pub fn diff(old: &CaseDraft, new: &CaseDraft) -> Vec<Change> {
     changes
 }
 
-/// Terms under which the register finds a case: the 案号 (whole, without
-/// year, and from the type code on), each identity number, the 法定代表人,
-/// and every suffix of two or more characters of each party name, so a
-/// prefix search over terms is a substring search over names.
+/// Terms under which the register finds a case: [`number_search_terms`]
+/// and [`party_search_terms`] together.
 pub fn search_terms(draft: &CaseDraft, case_number: &crate::case_number::CaseNumber) -> Vec<String> {
+    let mut terms: std::collections::BTreeSet<String> = party_search_terms(draft).into_iter().collect();
+    terms.extend(number_search_terms(case_number));
+    terms.into_iter().collect()
+}
+
+/// The 案号 as search terms: whole, without the year, and from the type code
+/// on — so `（2025）浙0203执12号`, `浙0203执12号` and `执12` all find it.
+pub fn number_search_terms(case_number: &crate::case_number::CaseNumber) -> Vec<String> {
     use crate::text::search_key;
-    let mut terms = std::collections::BTreeSet::new();
     let number = case_number.to_string();
-    terms.insert(search_key(&number));
+    let mut terms = vec![search_key(&number)];
     if let Some((_, after_year)) = number.split_once('）') {
-        terms.insert(search_key(after_year));
+        terms.push(search_key(after_year));
         let type_code = case_number.case_type().code();
         if let Some(pos) = after_year.find(type_code) {
-            terms.insert(search_key(&after_year[pos..]));
+            terms.push(search_key(&after_year[pos..]));
         }
     }
+    terms.dedup();
+    terms
+}
+
+/// Legal-form tails shared by most organisation names; suffixes that are
+/// only part of such a tail (`有限公司`, `公司` …) would match every company
+/// and are not indexed.
+const GENERIC_NAME_TAILS: [&str; 3] = ["股份有限公司", "有限责任公司", "合伙企业"];
+
+/// Each identity number, each 法定代表人, and every suffix of two or more
+/// characters of each party name — so a prefix search over terms is a
+/// substring search over names.
+pub fn party_search_terms(draft: &CaseDraft) -> Vec<String> {
+    use crate::text::search_key;
+    let mut terms = std::collections::BTreeSet::new();
     for party in &draft.parties {
         terms.insert(search_key(party.id_number.as_str()));
         if let Some(rep) = &party.legal_representative {
@@ -850,7 +870,10 @@ pub fn search_terms(draft: &CaseDraft, case_number: &crate::case_number::CaseNum
         let name: Vec<char> = search_key(&party.name).chars().collect();
         terms.insert(name.iter().collect());
         for start in 1..name.len().saturating_sub(1) {
-            terms.insert(name[start..].iter().collect());
+            let suffix: String = name[start..].iter().collect();
+            if !GENERIC_NAME_TAILS.iter().any(|tail| tail.ends_with(suffix.as_str())) {
+                terms.insert(suffix);
+            }
         }
     }
     terms.into_iter().filter(|t| !t.is_empty()).collect()
@@ -1028,12 +1051,15 @@ mod tests {
             "张三",
             "宁波某某贸易有限公司",
             "某某贸易有限公司",
-            "公司",
+            "贸易有限公司",
+            "易有限公司",
             "李四",
         ] {
             assert!(terms.contains(&expected.to_string()), "{expected} missing from {terms:?}");
         }
-        assert!(!terms.contains(&"司".to_string()));
+        for generic in ["司", "公司", "有限公司", "限公司"] {
+            assert!(!terms.contains(&generic.to_string()), "{generic} indexed");
+        }
     }
 
     #[test]

@@ -107,7 +107,15 @@ pub(crate) async fn connect(url: &str, options: &StoreOptions) -> Result<Store> 
             (pool.clone(), pool)
         }
     };
-    Ok(Store { backend, write, read, ids: Default::default() })
+    let mut store = Store { backend, write, read, ids: Default::default(), filings: None };
+    // SQLite has one writer; PostgreSQL writers overlap everything but the
+    // short numbering step at the end of each batch.
+    let writers = match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres => 2,
+    };
+    store.filings = Some(crate::cases::spawn_filing_writer(store.clone(), writers));
+    Ok(store)
 }
 
 /// `sqlite:path` opens read-write but does not create; add `mode=rwc`.

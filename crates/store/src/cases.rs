@@ -8,7 +8,7 @@ use time::Date;
 use zhixing_core::calendar::iso_date;
 use zhixing_core::case::{
     BasisDraft, CaseDraft, CaseStatus, Change, ClaimDraft, ClaimKind, DocumentType, PartyDraft, PartyId, PartyKind,
-    PartyRole, RawBasis, RawCase, RawClaim, RawParty, diff, search_terms,
+    PartyRole, RawBasis, RawCase, RawClaim, RawParty, diff, number_search_terms, party_search_terms, search_terms,
 };
 use zhixing_core::case_number::{CaseNumber, EnforcementType};
 use zhixing_core::citizen_id::CitizenId;
@@ -19,8 +19,10 @@ use zhixing_core::money::Money;
 use zhixing_core::text::search_key;
 
 use crate::rows::{corrupt, date, int, opt_date, opt_int, opt_text, parsed, text};
-use crate::sql::{placeholders, value_rows};
+use crate::sql::{bucketed_insert, buckets, placeholders};
 use crate::users::UserRef;
+use tokio::sync::{mpsc, oneshot};
+
 use crate::{Result, Store, StoreError, is_unique_violation};
 
 /// Cases per page of a list or search.
@@ -167,8 +169,86 @@ const CASE_COLUMNS: &str = "c.court_code, c.id, c.case_type, c.year, c.serial, c
     c.basis_performance_due_on, c.basis_operative_text, c.amount_applied_fen, c.version, c.created_at, c.created_by,
     c.updated_at, c.updated_by";
 
-/// Rows per multi-row INSERT (well below every backend's bind limit).
-const CHUNK_ROWS: usize = 400;
+/// One filing waiting for the writer.
+pub(crate) struct FilingJob {
+    court: CourtCode,
+    draft: CaseDraft,
+    handling_judge: Option<UserRef>,
+    actor: UserRef,
+    now: i64,
+    reply: oneshot::Sender<Result<StoredCase>>,
+}
+
+/// Most filings committed in one transaction.
+const MAX_BATCH: usize = 64;
+
+/// How long the writer waits for more filings once it has one. Adds at most
+/// this much latency to a lone filing; under load it makes batches larger
+/// and the statements per filing fewer.
+const GATHER_WINDOW: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// The filing writer: takes every filing waiting at that moment and commits
+/// them in one transaction (group commit) — one counter update per
+/// court/year/type and one multi-row INSERT per table, however many cases.
+/// Under light load a batch holds one filing. If a batch fails, each of its
+/// filings is retried alone, so one bad filing never fails the others. A
+/// caller is answered only after the transaction that holds its case has
+/// committed.
+pub(crate) fn spawn_filing_writer(store: Store, writers: usize) -> mpsc::Sender<FilingJob> {
+    let (sender, receiver) = mpsc::channel::<FilingJob>(1024);
+    let receiver = std::sync::Arc::new(tokio::sync::Mutex::new(receiver));
+    for _ in 0..writers.max(1) {
+        let (store, receiver) = (store.clone(), receiver.clone());
+        tokio::spawn(async move {
+            loop {
+                let mut jobs = {
+                    let mut receiver = receiver.lock().await;
+                    let Some(first) = receiver.recv().await else { return };
+                    let mut jobs = vec![first];
+                    // Group commit: gather what is queued, and what arrives
+                    // within a short window, into one transaction.
+                    let window = tokio::time::Instant::now() + GATHER_WINDOW;
+                    while jobs.len() < MAX_BATCH {
+                        match receiver.try_recv() {
+                            Ok(job) => jobs.push(job),
+                            Err(_) => match tokio::time::timeout_at(window, receiver.recv()).await {
+                                Ok(Some(job)) => jobs.push(job),
+                                _ => break,
+                            },
+                        }
+                    }
+                    jobs
+                };
+                if jobs.len() > 1 {
+                    match store.file_batch(&jobs).await {
+                        Ok(cases) => {
+                            for (job, case) in jobs.drain(..).zip(cases) {
+                                let _ = job.reply.send(Ok(case));
+                            }
+                            continue;
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, size = jobs.len(), "filing batch failed; filing one by one")
+                        }
+                    }
+                }
+                for job in jobs {
+                    let result = store.file_one(&job).await;
+                    let _ = job.reply.send(result);
+                }
+            }
+        });
+    }
+    sender
+}
+
+/// A filing with its ids decided, ready to insert.
+struct Prepared<'a> {
+    job: &'a FilingJob,
+    id: i64,
+    status: CaseStatus,
+    parties: Vec<StoredParty>,
+}
 
 impl Store {
     /// Files a new case at `court` and issues its 案号.
@@ -176,8 +256,9 @@ impl Store {
     /// The number is taken from the court/year/type counter *inside* the
     /// filing transaction (AH arts 9–10: natural numbers in order of
     /// receipt): a failed filing rolls the counter back, so numbers have no
-    /// gaps and no duplicates, also under concurrent filing. The counter is
-    /// touched last, so its row lock is held only for the final statements.
+    /// gaps and no duplicates, also under concurrent filing. Concurrent
+    /// filings are committed together by the filing writer
+    /// ([`spawn_filing_writer`]).
     pub async fn file_case(
         &self,
         court: &CourtCode,
@@ -186,175 +267,166 @@ impl Store {
         actor: &UserRef,
         now: i64,
     ) -> Result<StoredCase> {
+        let (reply, answer) = oneshot::channel();
+        let job = FilingJob {
+            court: court.clone(),
+            draft: draft.clone(),
+            handling_judge: handling_judge.cloned(),
+            actor: actor.clone(),
+            now,
+            reply,
+        };
+        match &self.filings {
+            Some(writer) => {
+                writer.send(job).await.map_err(|_| StoreError::WriterGone)?;
+                answer.await.map_err(|_| StoreError::WriterGone)?
+            }
+            None => self.file_one(&job).await,
+        }
+    }
+
+    /// Files one case on its own, retrying with a fresh id if the generated
+    /// one is taken (ids are unique per process, random across processes).
+    async fn file_one(&self, job: &FilingJob) -> Result<StoredCase> {
         let mut attempt = 0;
         loop {
-            let id = self.ids.next(now);
-            match self.try_file_case(id, court, draft, handling_judge, actor, now).await {
+            match self.file_batch(std::slice::from_ref(job)).await {
                 Err(StoreError::Database(e)) if is_unique_violation(&e) && attempt < 3 => attempt += 1,
-                other => return other,
+                Err(e) => return Err(e),
+                Ok(mut cases) => return cases.pop().ok_or(StoreError::WriterGone),
             }
         }
     }
 
-    async fn try_file_case(
-        &self,
-        id: i64,
-        court: &CourtCode,
-        draft: &CaseDraft,
-        handling_judge: Option<&UserRef>,
-        actor: &UserRef,
-        now: i64,
-    ) -> Result<StoredCase> {
-        let year = i64::from(draft.filed_on.year());
-        let status = CaseStatus::Filed.with_handling_judge(handling_judge.is_some());
-        let amount = draft.amount_applied();
+    /// Files `jobs` in one transaction: all or none.
+    ///
+    /// Everything that does not need the 案号 (parties, claims, the change
+    /// log, name terms) is written first; then the counters are taken (in a
+    /// fixed order, so concurrent writers cannot deadlock) and the case rows
+    /// written with their numbers. The counters' row locks — the one point
+    /// where filings of a court wait for each other — are held only for the
+    /// last statements, and no row is written twice.
+    async fn file_batch(&self, jobs: &[FilingJob]) -> Result<Vec<StoredCase>> {
+        let prepared: Vec<Prepared> = jobs
+            .iter()
+            .map(|job| Prepared {
+                job,
+                id: self.ids.next(job.now),
+                status: CaseStatus::Filed.with_handling_judge(job.handling_judge.is_some()),
+                parties: self.party_ids(&job.draft, &[], &job.actor, job.now),
+            })
+            .collect();
         let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "INSERT INTO cases (court_code, id, case_type, year, serial, case_number, filed_on, status, handling_judge_id,
-                 basis_issuing_body, basis_document_number, basis_document_type, basis_effective_on, basis_performance_due_on,
-                 basis_operative_text, amount_applied_fen, version, created_at, created_by, updated_at, updated_by)
-             VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $15, $16)",
-        )
-        .bind(court.as_str().to_string())
-        .bind(id)
-        .bind(draft.case_type.code())
-        .bind(year)
-        .bind(iso_date(draft.filed_on))
-        .bind(status.as_str())
-        .bind(handling_judge.map(|u| u.id))
-        .bind(draft.basis.issuing_body.clone())
-        .bind(draft.basis.document_number.clone())
-        .bind(draft.basis.document_type.as_str())
-        .bind(iso_date(draft.basis.effective_on))
-        .bind(draft.basis.performance_due_on.map(iso_date))
-        .bind(draft.basis.operative_text.clone())
-        .bind(amount.fen())
-        .bind(now)
-        .bind(actor.id)
-        .execute(&mut *tx)
-        .await?;
-        let parties = self.insert_children(&mut tx, court, id, draft, &[], actor, now).await?;
-        insert_audit(&mut tx, court, id, 1, now, actor.id, "created", &[]).await?;
+        let parties: Vec<(&CourtCode, i64, &StoredParty)> =
+            prepared.iter().flat_map(|p| p.parties.iter().map(move |party| (&p.job.court, p.id, party))).collect();
+        insert_parties(&mut tx, &parties).await?;
+        let claims: Vec<(&CourtCode, i64, &ClaimDraft)> =
+            prepared.iter().flat_map(|p| p.job.draft.claims.iter().map(move |c| (&p.job.court, p.id, c))).collect();
+        insert_claims(&mut tx, &claims).await?;
+        let audits: Vec<AuditRow> = prepared
+            .iter()
+            .map(|p| (&p.job.court, p.id, 1, p.job.now, p.job.actor.id, "created", Vec::new()))
+            .collect();
+        insert_audits(&mut tx, &audits).await?;
+        let mut terms: Vec<(&CourtCode, String, i64)> = prepared
+            .iter()
+            .flat_map(|p| party_search_terms(&p.job.draft).into_iter().map(move |t| (&p.job.court, t, p.id)))
+            .collect();
 
-        let row = sqlx::query(
-            "INSERT INTO case_number_counters (court_code, year, case_type, last_serial) VALUES ($1, $2, $3, 1)
-             ON CONFLICT (court_code, year, case_type) DO UPDATE SET last_serial = case_number_counters.last_serial + 1
-             RETURNING last_serial",
-        )
-        .bind(court.as_str().to_string())
-        .bind(year)
-        .bind(draft.case_type.code())
-        .fetch_one(&mut *tx)
-        .await?;
-        let serial = int(&row, "last_serial")?;
-        let serial_u32 = u32::try_from(serial).map_err(|_| corrupt("last_serial", &serial.to_string()))?;
-        let year_u16 = u16::try_from(year).map_err(|_| corrupt("year", &year.to_string()))?;
-        let case_number = CaseNumber::new(year_u16, court.clone(), draft.case_type, serial_u32);
-        sqlx::query("UPDATE cases SET serial = $1, case_number = $2 WHERE court_code = $3 AND id = $4")
-            .bind(serial)
-            .bind(case_number.to_string())
-            .bind(court.as_str().to_string())
-            .bind(id)
-            .execute(&mut *tx)
+        // Issue numbers: one counter step of k per court/year/type.
+        let mut groups: Vec<((String, i64, EnforcementType), Vec<usize>)> = Vec::new();
+        for (i, job) in jobs.iter().enumerate() {
+            let key = (job.court.as_str().to_string(), i64::from(job.draft.filed_on.year()), job.draft.case_type);
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((key, vec![i])),
+            }
+        }
+        groups.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut numbers: Vec<Option<CaseNumber>> = vec![None; jobs.len()];
+        for ((court_code, year, case_type), members) in &groups {
+            let k = members.len() as i64;
+            let row = sqlx::query(
+                "INSERT INTO case_number_counters (court_code, year, case_type, last_serial) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (court_code, year, case_type) DO UPDATE SET last_serial = case_number_counters.last_serial + $4
+                 RETURNING last_serial",
+            )
+            .bind(court_code.clone())
+            .bind(*year)
+            .bind(case_type.code())
+            .bind(k)
+            .fetch_one(&mut *tx)
             .await?;
-        insert_terms(&mut tx, court, id, &search_terms(draft, &case_number)).await?;
+            let last = int(&row, "last_serial")?;
+            let year_u16 = u16::try_from(*year).map_err(|_| corrupt("year", &year.to_string()))?;
+            for (offset, index) in members.iter().enumerate() {
+                let serial = last - k + 1 + offset as i64;
+                let serial_u32 = u32::try_from(serial).map_err(|_| corrupt("last_serial", &serial.to_string()))?;
+                numbers[*index] = Some(CaseNumber::new(year_u16, jobs[*index].court.clone(), *case_type, serial_u32));
+            }
+        }
+        let numbers: Vec<CaseNumber> = numbers
+            .into_iter()
+            .map(|n| n.ok_or_else(|| corrupt("case_number", "not issued")))
+            .collect::<Result<_>>()?;
+        insert_cases(&mut tx, &prepared, &numbers).await?;
+        for (p, number) in prepared.iter().zip(&numbers) {
+            terms.extend(number_search_terms(number).into_iter().map(|t| (&p.job.court, t, p.id)));
+        }
+        insert_terms(&mut tx, &terms).await?;
         tx.commit().await?;
 
-        Ok(StoredCase {
-            id,
-            court: court.clone(),
-            case_number,
-            case_type: draft.case_type,
-            filed_on: draft.filed_on,
-            status,
-            handling_judge: handling_judge.cloned(),
-            basis: draft.basis.clone(),
-            parties,
-            claims: draft.claims.clone(),
-            amount_applied: amount,
-            version: 1,
-            created_at: now,
-            created_by: actor.clone(),
-            updated_at: now,
-            updated_by: actor.clone(),
-        })
+        Ok(prepared
+            .into_iter()
+            .zip(numbers)
+            .map(|(p, case_number)| {
+                let d = &p.job.draft;
+                StoredCase {
+                    id: p.id,
+                    court: p.job.court.clone(),
+                    case_number,
+                    case_type: d.case_type,
+                    filed_on: d.filed_on,
+                    status: p.status,
+                    handling_judge: p.job.handling_judge.clone(),
+                    basis: d.basis.clone(),
+                    parties: p.parties,
+                    claims: d.claims.clone(),
+                    amount_applied: d.amount_applied(),
+                    version: 1,
+                    created_at: p.job.now,
+                    created_by: p.job.actor.clone(),
+                    updated_at: p.job.now,
+                    updated_by: p.job.actor.clone(),
+                }
+            })
+            .collect())
     }
 
-    /// Writes parties and claims of a case. Party ids are kept for parties
-    /// that already exist; an override keeps its author when unchanged.
-    #[allow(clippy::too_many_arguments)]
-    async fn insert_children(
-        &self,
-        conn: &mut AnyConnection,
-        court: &CourtCode,
-        case_id: i64,
-        draft: &CaseDraft,
-        previous: &[StoredParty],
-        actor: &UserRef,
-        now: i64,
-    ) -> Result<Vec<StoredParty>> {
-        let mut stored = Vec::with_capacity(draft.parties.len());
-        for party in &draft.parties {
-            let id = match party.existing_id {
-                Some(id) if previous.iter().any(|p| p.id == id) => id,
-                _ => self.ids.next(now),
-            };
-            let id_override = party.id_check_override_reason.as_ref().map(|reason| {
-                previous
-                    .iter()
-                    .find(|p| p.id == id && p.draft.id_number == party.id_number)
-                    .and_then(|p| p.id_override.clone())
-                    .filter(|o| &o.reason == reason)
-                    .unwrap_or_else(|| OverrideRecord { reason: reason.clone(), by: Some(actor.clone()), at: now })
-            });
-            let mut draft = party.clone();
-            draft.existing_id = Some(id);
-            stored.push(StoredParty { id, draft, id_override });
-        }
-        for (chunk_index, chunk) in stored.chunks(CHUNK_ROWS).enumerate() {
-            let sql = format!(
-                "INSERT INTO case_parties (court_code, case_id, id, position, role, kind, name, id_number, legal_representative,
-                     address, id_override_reason, id_override_by, id_override_at) VALUES {}",
-                value_rows(1, chunk.len(), 13)
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for (i, p) in chunk.iter().enumerate() {
-                let position = (chunk_index * CHUNK_ROWS + i) as i64;
-                query = query
-                    .bind(court.as_str().to_string())
-                    .bind(case_id)
-                    .bind(p.id)
-                    .bind(position)
-                    .bind(p.draft.role.as_str())
-                    .bind(p.draft.kind.as_str())
-                    .bind(p.draft.name.clone())
-                    .bind(p.draft.id_number.as_str().to_string())
-                    .bind(p.draft.legal_representative.clone())
-                    .bind(p.draft.address.clone())
-                    .bind(p.id_override.as_ref().map(|o| o.reason.clone()))
-                    .bind(p.id_override.as_ref().and_then(|o| o.by.as_ref().map(|u| u.id)))
-                    .bind(p.id_override.as_ref().map(|o| o.at));
-            }
-            query.execute(&mut *conn).await?;
-        }
-        for (chunk_index, chunk) in draft.claims.chunks(CHUNK_ROWS).enumerate() {
-            let sql = format!(
-                "INSERT INTO case_claims (court_code, case_id, position, kind, amount_fen, description) VALUES {}",
-                value_rows(1, chunk.len(), 6)
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for (i, c) in chunk.iter().enumerate() {
-                query = query
-                    .bind(court.as_str().to_string())
-                    .bind(case_id)
-                    .bind((chunk_index * CHUNK_ROWS + i) as i64)
-                    .bind(c.kind.as_str())
-                    .bind(c.amount.fen())
-                    .bind(c.description.clone());
-            }
-            query.execute(&mut *conn).await?;
-        }
-        Ok(stored)
+    /// Gives each party of `draft` its id: existing parties keep theirs, new
+    /// ones get a fresh one. An override keeps its author when unchanged.
+    fn party_ids(&self, draft: &CaseDraft, previous: &[StoredParty], actor: &UserRef, now: i64) -> Vec<StoredParty> {
+        draft
+            .parties
+            .iter()
+            .map(|party| {
+                let id = match party.existing_id {
+                    Some(id) if previous.iter().any(|p| p.id == id) => id,
+                    _ => self.ids.next(now),
+                };
+                let id_override = party.id_check_override_reason.as_ref().map(|reason| {
+                    previous
+                        .iter()
+                        .find(|p| p.id == id && p.draft.id_number == party.id_number)
+                        .and_then(|p| p.id_override.clone())
+                        .filter(|o| &o.reason == reason)
+                        .unwrap_or_else(|| OverrideRecord { reason: reason.clone(), by: Some(actor.clone()), at: now })
+                });
+                let mut draft = party.clone();
+                draft.existing_id = Some(id);
+                StoredParty { id, draft, id_override }
+            })
+            .collect()
     }
 
     /// A case visible in one of `courts`; deleted cases are not visible.
@@ -530,12 +602,17 @@ impl Store {
             let sql = format!("DELETE FROM {table} WHERE court_code = $1 AND case_id = $2");
             sqlx::query(AssertSqlSafe(sql)).bind(court.as_str().to_string()).bind(id).execute(&mut *tx).await?;
         }
-        let parties = self.insert_children(&mut tx, court, id, draft, &old.parties, actor, now).await?;
+        let parties = self.party_ids(draft, &old.parties, actor, now);
+        insert_parties(&mut tx, &parties.iter().map(|p| (court, id, p)).collect::<Vec<_>>()).await?;
+        insert_claims(&mut tx, &draft.claims.iter().map(|c| (court, id, c)).collect::<Vec<_>>()).await?;
         let mut new_draft = draft.clone();
         new_draft.parties = parties.iter().map(|p| p.draft.clone()).collect();
-        insert_terms(&mut tx, court, id, &search_terms(&new_draft, &old.case_number)).await?;
+        let terms: Vec<(&CourtCode, String, i64)> =
+            search_terms(&new_draft, &old.case_number).into_iter().map(|t| (court, t, id)).collect();
+        insert_terms(&mut tx, &terms).await?;
         let version = expected_version + 1;
-        insert_audit(&mut tx, court, id, version, now, actor.id, "updated", &diff(&old.draft(), &new_draft)).await?;
+        insert_audits(&mut tx, &[(court, id, version, now, actor.id, "updated", diff(&old.draft(), &new_draft))])
+            .await?;
         tx.commit().await?;
 
         Ok(StoredCase {
@@ -591,7 +668,7 @@ impl Store {
             return Err(StoreError::VersionConflict { current: expected_version + 1 });
         }
         let change = Change { field: "deleted".into(), before: None, after: Some(reason.to_string()) };
-        insert_audit(&mut tx, court, id, expected_version + 1, now, actor.id, "deleted", &[change]).await?;
+        insert_audits(&mut tx, &[(court, id, expected_version + 1, now, actor.id, "deleted", vec![change])]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -790,47 +867,165 @@ fn summary_from_row(row: &AnyRow) -> Result<CaseSummary> {
     })
 }
 
-async fn insert_terms(conn: &mut AnyConnection, court: &CourtCode, case_id: i64, terms: &[String]) -> Result<()> {
-    for chunk in terms.chunks(CHUNK_ROWS) {
-        let sql = format!(
-            "INSERT INTO case_search_terms (court_code, term, case_id) VALUES {}",
-            value_rows(1, chunk.len(), 3)
+/// New case rows with their issued numbers.
+async fn insert_cases(conn: &mut AnyConnection, prepared: &[Prepared<'_>], numbers: &[CaseNumber]) -> Result<()> {
+    for (start, len, bucket) in buckets(prepared.len()) {
+        let sql = bucketed_insert(
+            "cases (court_code, id, case_type, year, serial, case_number, filed_on, status, handling_judge_id,
+                 basis_issuing_body, basis_document_number, basis_document_type, basis_effective_on,
+                 basis_performance_due_on, basis_operative_text, amount_applied_fen, version, created_at, created_by,
+                 updated_at, updated_by)",
+            21,
+            bucket,
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
-        for term in chunk {
-            query = query.bind(court.as_str().to_string()).bind(term.clone()).bind(case_id);
+        for i in 0..bucket {
+            let p = prepared[start..start + len].get(i);
+            let n = numbers[start..start + len].get(i);
+            let d = p.map(|p| &p.job.draft);
+            query = query
+                .bind(p.map(|p| p.job.court.as_str().to_string()))
+                .bind(p.map(|p| p.id))
+                .bind(d.map(|d| d.case_type.code().to_string()))
+                .bind(d.map(|d| i64::from(d.filed_on.year())))
+                .bind(n.map(|n| i64::from(n.serial())))
+                .bind(n.map(|n| n.to_string()))
+                .bind(d.map(|d| iso_date(d.filed_on)))
+                .bind(p.map(|p| p.status.as_str().to_string()))
+                .bind(p.and_then(|p| p.job.handling_judge.as_ref().map(|u| u.id)))
+                .bind(d.map(|d| d.basis.issuing_body.clone()))
+                .bind(d.map(|d| d.basis.document_number.clone()))
+                .bind(d.map(|d| d.basis.document_type.as_str().to_string()))
+                .bind(d.map(|d| iso_date(d.basis.effective_on)))
+                .bind(d.and_then(|d| d.basis.performance_due_on.map(iso_date)))
+                .bind(d.map(|d| d.basis.operative_text.clone()))
+                .bind(d.map(|d| d.amount_applied().fen()))
+                .bind(p.map(|_| 1_i64))
+                .bind(p.map(|p| p.job.now))
+                .bind(p.map(|p| p.job.actor.id))
+                .bind(p.map(|p| p.job.now))
+                .bind(p.map(|p| p.job.actor.id));
         }
         query.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_audit(
-    conn: &mut AnyConnection,
-    court: &CourtCode,
-    case_id: i64,
-    version: i64,
-    at: i64,
-    actor_id: i64,
-    action: &str,
-    changes: &[Change],
-) -> Result<()> {
-    let json = serde_json::Value::Array(
-        changes.iter().map(|c| json!({"field": c.field, "before": c.before, "after": c.after})).collect(),
-    );
-    sqlx::query(
-        "INSERT INTO case_audit (court_code, case_id, version, at, actor_id, action, changes) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(court.as_str().to_string())
-    .bind(case_id)
-    .bind(version)
-    .bind(at)
-    .bind(actor_id)
-    .bind(action.to_string())
-    .bind(json.to_string())
-    .execute(&mut *conn)
-    .await?;
+/// Numbers rows by position within their case, in the given order.
+fn positioned<'a, T>(rows: &'a [(&'a CourtCode, i64, T)]) -> Vec<(&'a CourtCode, i64, i64, &'a T)> {
+    let mut position = 0_i64;
+    let mut last_case = None;
+    rows.iter()
+        .map(|(court, case_id, item)| {
+            if last_case != Some(*case_id) {
+                position = 0;
+                last_case = Some(*case_id);
+            }
+            position += 1;
+            (*court, *case_id, position - 1, item)
+        })
+        .collect()
+}
+
+/// Rows of parties: (court, case id, party) — positions follow the order.
+async fn insert_parties(conn: &mut AnyConnection, rows: &[(&CourtCode, i64, &StoredParty)]) -> Result<()> {
+    let rows = positioned(rows);
+    for (start, len, bucket) in buckets(rows.len()) {
+        let sql = bucketed_insert(
+            "case_parties (court_code, case_id, id, position, role, kind, name, id_number, legal_representative,
+                 address, id_override_reason, id_override_by, id_override_at)",
+            13,
+            bucket,
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for i in 0..bucket {
+            let row = rows[start..start + len].get(i);
+            let p = row.map(|r| *r.3);
+            query = query
+                .bind(row.map(|r| r.0.as_str().to_string()))
+                .bind(row.map(|r| r.1))
+                .bind(p.map(|p| p.id))
+                .bind(row.map(|r| r.2))
+                .bind(p.map(|p| p.draft.role.as_str().to_string()))
+                .bind(p.map(|p| p.draft.kind.as_str().to_string()))
+                .bind(p.map(|p| p.draft.name.clone()))
+                .bind(p.map(|p| p.draft.id_number.as_str().to_string()))
+                .bind(p.and_then(|p| p.draft.legal_representative.clone()))
+                .bind(p.and_then(|p| p.draft.address.clone()))
+                .bind(p.and_then(|p| p.id_override.as_ref().map(|o| o.reason.clone())))
+                .bind(p.and_then(|p| p.id_override.as_ref().and_then(|o| o.by.as_ref().map(|u| u.id))))
+                .bind(p.and_then(|p| p.id_override.as_ref().map(|o| o.at)));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Rows of claims: (court, case id, claim) — positions follow the order.
+async fn insert_claims(conn: &mut AnyConnection, rows: &[(&CourtCode, i64, &ClaimDraft)]) -> Result<()> {
+    let rows = positioned(rows);
+    for (start, len, bucket) in buckets(rows.len()) {
+        let sql =
+            bucketed_insert("case_claims (court_code, case_id, position, kind, amount_fen, description)", 6, bucket);
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for i in 0..bucket {
+            let row = rows[start..start + len].get(i);
+            let c = row.map(|r| *r.3);
+            query = query
+                .bind(row.map(|r| r.0.as_str().to_string()))
+                .bind(row.map(|r| r.1))
+                .bind(row.map(|r| r.2))
+                .bind(c.map(|c| c.kind.as_str().to_string()))
+                .bind(c.map(|c| c.amount.fen()))
+                .bind(c.and_then(|c| c.description.clone()));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Rows of search terms: (court, term, case id).
+async fn insert_terms(conn: &mut AnyConnection, rows: &[(&CourtCode, String, i64)]) -> Result<()> {
+    for (start, len, bucket) in buckets(rows.len()) {
+        let sql = bucketed_insert("case_search_terms (court_code, term, case_id)", 3, bucket);
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for i in 0..bucket {
+            let row = rows[start..start + len].get(i);
+            query =
+                query.bind(row.map(|r| r.0.as_str().to_string())).bind(row.map(|r| r.1.clone())).bind(row.map(|r| r.2));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Rows of the change log: (court, case id, version, at, actor id, action, changes).
+type AuditRow<'a> = (&'a CourtCode, i64, i64, i64, i64, &'a str, Vec<Change>);
+
+async fn insert_audits(conn: &mut AnyConnection, rows: &[AuditRow<'_>]) -> Result<()> {
+    for (start, len, bucket) in buckets(rows.len()) {
+        let sql =
+            bucketed_insert("case_audit (court_code, case_id, version, at, actor_id, action, changes)", 7, bucket);
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for i in 0..bucket {
+            let row = rows[start..start + len].get(i);
+            let json = row.map(|r| {
+                serde_json::Value::Array(
+                    r.6.iter().map(|c| json!({"field": c.field, "before": c.before, "after": c.after})).collect(),
+                )
+                .to_string()
+            });
+            query = query
+                .bind(row.map(|r| r.0.as_str().to_string()))
+                .bind(row.map(|r| r.1))
+                .bind(row.map(|r| r.2))
+                .bind(row.map(|r| r.3))
+                .bind(row.map(|r| r.4))
+                .bind(row.map(|r| r.5.to_string()))
+                .bind(json);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

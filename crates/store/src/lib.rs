@@ -50,6 +50,8 @@ pub enum StoreError {
     NotFound,
     #[error("记录已被他人修改（当前版本{current}）")]
     VersionConflict { current: i64 },
+    #[error("立案写入任务已停止")]
+    WriterGone,
     #[error("未知法院：{0}")]
     UnknownCourt(String),
     /// A rule that can only be checked against the stored state.
@@ -70,6 +72,8 @@ pub struct Store {
     /// Pool for reads (the same pool as `write` on PostgreSQL).
     read: AnyPool,
     ids: std::sync::Arc<ids::IdGenerator>,
+    /// The filing writer (group commit); `None` inside the writer itself.
+    filings: Option<tokio::sync::mpsc::Sender<cases::FilingJob>>,
 }
 
 impl Store {

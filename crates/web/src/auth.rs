@@ -186,6 +186,9 @@ pub async fn authenticate(state: &AppState, token: &str, kind: SessionKind) -> R
     }
     let now = state.clock.now_ms();
     let hash = token_hash(token);
+    if let Some(user) = state.sessions.get(&hash, kind, now) {
+        return Ok(Some(user));
+    }
     let Some(session) = state.store.session(&hash, now).await? else {
         return Ok(None);
     };
@@ -197,11 +200,61 @@ pub async fn authenticate(state: &AppState, token: &str, kind: SessionKind) -> R
         state.store.delete_session(&hash).await?;
         return Ok(None);
     }
+    let mut expires_at = session.expires_at;
     if now - session.last_seen_at > 60_000 {
-        let expires_at = (now + state.config.idle_ms(kind)).min(absolute_end);
+        expires_at = (now + state.config.idle_ms(kind)).min(absolute_end);
         state.store.touch_session(&hash, now, expires_at).await?;
     }
-    Ok(Some(CurrentUser { user: session.user, csrf_token: session.csrf_token, token_hash: hash }))
+    let user = CurrentUser { user: session.user, csrf_token: session.csrf_token, token_hash: hash };
+    state.sessions.put(&user, kind, now, expires_at);
+    Ok(Some(user))
+}
+
+/// A few seconds' memory of validated sessions, so a burst of requests does
+/// not look the same session up in the database each time. Logging out in
+/// this process forgets the session at once; a change made elsewhere (a
+/// password change or a disabled account through the CLI, another server)
+/// takes effect within [`SessionCache::TTL_MS`].
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, CachedSession>>,
+}
+
+struct CachedSession {
+    user: CurrentUser,
+    kind: SessionKind,
+    cached_at: i64,
+    expires_at: i64,
+}
+
+impl SessionCache {
+    pub const TTL_MS: i64 = 5_000;
+    const MAX_ENTRIES: usize = 10_000;
+
+    fn get(&self, hash: &str, kind: SessionKind, now: i64) -> Option<CurrentUser> {
+        let entries = self.entries.lock().ok()?;
+        let entry = entries.get(hash)?;
+        (entry.kind == kind && now - entry.cached_at < Self::TTL_MS && now < entry.expires_at)
+            .then(|| entry.user.clone())
+    }
+
+    fn put(&self, user: &CurrentUser, kind: SessionKind, now: i64, expires_at: i64) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::MAX_ENTRIES {
+                entries.retain(|_, e| now - e.cached_at < Self::TTL_MS);
+            }
+            entries.insert(
+                user.token_hash.clone(),
+                CachedSession { user: user.clone(), kind, cached_at: now, expires_at },
+            );
+        }
+    }
+
+    pub fn forget(&self, hash: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(hash);
+        }
+    }
 }
 
 /// API authentication: `Authorization: Bearer <token>`, else 401.

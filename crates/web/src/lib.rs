@@ -145,6 +145,7 @@ impl WebConfig {
 
 pub struct AppState {
     pub store: Store,
+    pub sessions: auth::SessionCache,
     pub clock: Arc<dyn Clock>,
     pub config: WebConfig,
     courts: RwLock<Arc<CourtDirectory>>,
@@ -165,6 +166,7 @@ impl AppState {
     pub async fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Result<Arc<Self>, StartError> {
         let state = Arc::new(Self {
             store,
+            sessions: auth::SessionCache::default(),
             clock,
             config,
             courts: RwLock::new(Arc::new(CourtDirectory::default())),

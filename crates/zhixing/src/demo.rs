@@ -128,11 +128,16 @@ const DISPUTES: &[Dispute] = &[
     Dispute { cause: "追索劳动报酬纠纷", what: "工资", org_respondent: true },
 ];
 
-struct Gen {
+/// Generates realistic enforcement cases (deterministic for a seed).
+pub struct CaseGenerator {
     rng: StdRng,
 }
 
-impl Gen {
+impl CaseGenerator {
+    pub fn new(seed: u64) -> Self {
+        Self { rng: StdRng::seed_from_u64(seed) }
+    }
+
     fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
         items.choose(&mut self.rng).copied().unwrap_or_default()
     }
@@ -225,7 +230,7 @@ pub async fn load(store: &Store, today: Date, now_ms: i64) -> Result<usize> {
         users.push(user);
     }
 
-    let mut generator = Gen { rng: StdRng::seed_from_u64(2026) };
+    let mut generator = CaseGenerator::new(2026);
     let start = Date::from_calendar_date(2025, time::Month::January, 2)?;
     let span = (today - start).whole_days().max(1);
     let mut filed = 0;
@@ -261,7 +266,16 @@ pub async fn load(store: &Store, today: Date, now_ms: i64) -> Result<usize> {
     Ok(filed)
 }
 
-fn demo_case(g: &mut Gen, court_name: &str, court_code: &str, regions: &[&str], filed_on: Date, i: usize) -> RawCase {
+/// One case of a court (`court_code` with `regions`, the administrative
+/// division codes of its parties), filed on `filed_on`; `i` varies the type.
+pub fn demo_case(
+    g: &mut CaseGenerator,
+    court_name: &str,
+    court_code: &str,
+    regions: &[&str],
+    filed_on: Date,
+    i: usize,
+) -> RawCase {
     let intermediate = court_code.len() == "浙02".len();
     let city = if court_code.starts_with("浙01") { "杭州" } else { "宁波" };
     let dispute = &DISPUTES[g.rng.random_range(0..DISPUTES.len())];
@@ -490,7 +504,7 @@ mod tests {
 
     #[test]
     fn generated_cases_are_valid() {
-        let mut g = Gen { rng: StdRng::seed_from_u64(7) };
+        let mut g = CaseGenerator::new(7);
         let today = time::macros::date!(2026 - 11 - 27);
         for i in 0..300 {
             let filed = today - Duration::days(i64::try_from(i).unwrap() * 2);

@@ -1,7 +1,6 @@
 //! `zhixing` — the one binary: server, administration and demo data.
 
-mod app;
-mod demo;
+use zhixing::{app, demo};
 
 use std::io::BufRead;
 use std::net::SocketAddr;

@@ -13,6 +13,7 @@ zhixing_store::backend_tests! {
     filing_issues_consecutive_numbers_per_court_type_and_year,
     a_filed_case_reads_back_exactly,
     concurrent_filings_get_distinct_consecutive_numbers,
+    a_bad_filing_among_concurrent_ones_fails_alone,
     a_failed_filing_leaves_no_trace_and_no_gap,
     stale_updates_conflict_and_change_nothing,
     updates_keep_party_ids_and_log_what_changed,
@@ -106,6 +107,48 @@ async fn concurrent_filings_get_distinct_consecutive_numbers(store: Store) {
         (1..=50).collect::<Vec<i64>>()
     );
     assert_eq!(store.count_unnumbered_cases().await.unwrap(), 0);
+}
+
+async fn a_bad_filing_among_concurrent_ones_fails_alone(store: Store) {
+    seed_courts(&store).await;
+    let hs = seed_user(&store, "hs_judge", Role::Judge, "浙0203").await;
+    let yz = seed_user(&store, "yz_judge", Role::Judge, "浙0212").await;
+    // A handling judge that does not exist breaks a foreign key at insert time.
+    let ghost = zhixing_store::UserRef { id: 424_242, username: "ghost".into(), display_name: "无此人".into() };
+    let mut tasks = Vec::new();
+    for n in 0..40u32 {
+        let store = store.clone();
+        let (court_code, user) = if n % 2 == 0 { ("浙0203", actor(&hs)) } else { ("浙0212", actor(&yz)) };
+        let mut draft = sample_draft(n, "2026-11-20");
+        if n % 5 == 0 {
+            draft.case_type = EnforcementType::Preservation;
+        }
+        let ghost = ghost.clone();
+        tasks.push(tokio::spawn(async move {
+            let judge = (n == 17).then_some(&ghost);
+            store.file_case(&court(court_code), &draft, judge, &user, NOW).await.map(|c| c.case_number.to_string())
+        }));
+    }
+    let mut ok = 0;
+    for (n, task) in tasks.into_iter().enumerate() {
+        match task.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(e) => assert_eq!(n, 17, "only the bad filing fails: {e}"),
+        }
+    }
+    assert_eq!(ok, 39);
+    for (code, case_type) in [
+        ("浙0203", EnforcementType::First),
+        ("浙0203", EnforcementType::Preservation),
+        ("浙0212", EnforcementType::First),
+        ("浙0212", EnforcementType::Preservation),
+    ] {
+        let serials = store.issued_serials(&court(code), 2026, case_type).await.unwrap();
+        assert_eq!(serials, (1..=serials.len() as i64).collect::<Vec<_>>(), "{code} {case_type:?} has no gaps");
+    }
+    assert_eq!(store.scalar_for_tests("SELECT COUNT(*) FROM cases").await.unwrap(), 39);
+    assert_eq!(store.scalar_for_tests("SELECT COUNT(*) FROM case_parties").await.unwrap(), 78);
+    assert_eq!(store.scalar_for_tests("SELECT COUNT(*) FROM case_audit").await.unwrap(), 39);
 }
 
 async fn a_failed_filing_leaves_no_trace_and_no_gap(store: Store) {

@@ -95,6 +95,7 @@ async fn login_handler(
     responses((status = 204), (status = 401, body = ErrorBody)))]
 async fn logout_handler(State(state): State<Arc<AppState>>, ApiUser(user): ApiUser) -> Result<StatusCode, ApiError> {
     state.store.delete_session(&user.token_hash).await?;
+    state.sessions.forget(&user.token_hash);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -264,6 +264,7 @@ async fn logout(
     if let Err(e) = state.store.delete_session(&user.token_hash).await {
         return error_page(&state, Some(&user), &e.into());
     }
+    state.sessions.forget(&user.token_hash);
     let now = state.clock.now_ms();
     if let Err(e) = state
         .store

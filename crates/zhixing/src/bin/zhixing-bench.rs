@@ -1,0 +1,459 @@
+//! Load generator for the performance targets of the case register.
+//!
+//! It starts the real `zhixing serve` (the binary next to this one) on a
+//! fresh database and drives it over HTTP from this process:
+//!
+//! - `filing`: case filings per second through `POST /api/v1/cases` with N
+//!   concurrent clients (each its own session), several timed runs, median;
+//! - `search`: fills the register to M cases through the same API, then
+//!   measures the latency of `GET /api/v1/cases?q=` for realistic queries
+//!   (full 案号, partial 案号, person name, company-name fragment, identity
+//!   number) with N concurrent clients: p50 / p95 / p99.
+//!
+//! ```text
+//! cargo build --release
+//! target/release/zhixing-bench filing --backend sqlite
+//! target/release/zhixing-bench filing --backend postgres --postgres-url postgres://postgres@127.0.0.1/test
+//! target/release/zhixing-bench search --backend sqlite --cases 100000
+//! ```
+//! For PostgreSQL a throw-away database is created and dropped.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+use sqlx::Executor;
+use time::Date;
+use zhixing::demo::{CaseGenerator, demo_case};
+use zhixing_core::case::RawCase;
+
+#[derive(Parser)]
+struct Args {
+    #[command(subcommand)]
+    command: Bench,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum BackendArg {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(clap::Args, Clone)]
+struct Common {
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: BackendArg,
+    /// Server to create the throw-away database on (PostgreSQL only).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    postgres_url: String,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Filings per second.
+    Filing {
+        #[command(flatten)]
+        common: Common,
+        /// Seconds per timed run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+    /// Search latency over a filled register.
+    Search {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
+        /// Timed search requests per query kind.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+    },
+}
+
+const PASSWORD: &str = "bench password 2026";
+
+struct Server {
+    child: Child,
+    base: String,
+    drop_database: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn zhixing_binary() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let path = exe.with_file_name("zhixing");
+    if !path.exists() {
+        bail!("{} not found: build with `cargo build --release` first", path.display());
+    }
+    Ok(path)
+}
+
+async fn start_server(common: &Common) -> Result<Server> {
+    let dir = tempfile::tempdir()?;
+    let (url, drop_database) = match common.backend {
+        BackendArg::Sqlite => (format!("sqlite:{}", dir.path().join("bench.sqlite3").display()), None),
+        BackendArg::Postgres => {
+            let name = format!("zx_bench_{}", std::process::id());
+            let admin = sqlx::PgPool::connect(&common.postgres_url).await?;
+            admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await?;
+            admin.close().await;
+            let base = common.postgres_url.rsplit_once('/').map(|(b, _)| b.to_string()).context("postgres url")?;
+            (format!("{base}/{name}"), Some((common.postgres_url.clone(), name)))
+        }
+    };
+    let bin = zhixing_binary()?;
+    let run = |args: &[&str], stdin: Option<&str>| -> Result<()> {
+        let mut child = Command::new(&bin)
+            .args(["--database-url", &url])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        if let Some(input) = stdin {
+            use std::io::Write;
+            child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
+        }
+        if !child.wait()?.success() {
+            bail!("zhixing {args:?} failed");
+        }
+        Ok(())
+    };
+    run(&["migrate"], None)?;
+    for i in 0..common.clients.max(1) {
+        let name = format!("bench{i}");
+        run(
+            &["user", "add", "--username", &name, "--role", "judge", "--court", "浙0203", "--password-stdin"],
+            Some(&format!("{PASSWORD}\n")),
+        )?;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let child = Command::new(&bin)
+        .args(["--database-url", &url, "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let server = Server { child, base: format!("http://127.0.0.1:{port}"), drop_database, _dir: dir };
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client.get(format!("{}/healthz", server.base)).send().await.is_ok_and(|r| r.status().is_success()) {
+            return Ok(server);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!("server did not start")
+}
+
+async fn finish(mut server: Server) -> Result<()> {
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    if let Some((admin_url, name)) = server.drop_database.take() {
+        let admin = sqlx::PgPool::connect(&admin_url).await?;
+        admin.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await?;
+        admin.close().await;
+    }
+    Ok(())
+}
+
+async fn tokens(base: &str, n: usize) -> Result<Vec<String>> {
+    let client = reqwest::Client::new();
+    let mut out = Vec::new();
+    for i in 0..n.max(1) {
+        let v: Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"username": format!("bench{i}"), "password": PASSWORD}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        out.push(v["token"].as_str().context("token")?.to_string());
+    }
+    Ok(out)
+}
+
+fn to_json(raw: &RawCase) -> Value {
+    json!({
+        "case_type": raw.case_type,
+        "filed_on": raw.filed_on,
+        "basis": {
+            "issuing_body": raw.basis.issuing_body, "document_number": raw.basis.document_number,
+            "document_type": raw.basis.document_type, "effective_on": raw.basis.effective_on,
+            "performance_due_on": raw.basis.performance_due_on, "operative_text": raw.basis.operative_text,
+        },
+        "parties": raw.parties.iter().map(|p| json!({
+            "role": p.role, "kind": p.kind, "name": p.name, "id_number": p.id_number,
+            "legal_representative": p.legal_representative, "address": p.address,
+        })).collect::<Vec<_>>(),
+        "claims": raw.claims.iter().map(|c| json!({"kind": c.kind, "amount": c.amount, "description": c.description})).collect::<Vec<_>>(),
+    })
+}
+
+/// Pre-generated request bodies (generation is not part of what is timed).
+fn bodies(n: usize, seed: u64) -> Vec<Value> {
+    let mut generator = CaseGenerator::new(seed);
+    let filed_on = Date::from_calendar_date(2026, time::Month::November, 20).unwrap();
+    (0..n)
+        .map(|i| {
+            let mut raw = demo_case(
+                &mut generator,
+                "宁波市海曙区人民法院",
+                "浙0203",
+                &["330203", "330212", "330205"],
+                filed_on,
+                i,
+            );
+            raw.case_type = Some("执".into());
+            to_json(&raw)
+        })
+        .collect()
+}
+
+/// Runs `clients` loops posting `bodies` until `stop`; returns (ok count, latencies µs).
+async fn file_until(
+    base: &str,
+    tokens: &[String],
+    bodies: Arc<Vec<Value>>,
+    stop: Arc<AtomicBool>,
+    limit: Option<u64>,
+) -> (u64, Vec<u64>) {
+    let next = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for token in tokens {
+        let (base, token, bodies, stop, next) =
+            (base.to_string(), token.clone(), bodies.clone(), stop.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut ok = 0u64;
+            let mut latencies = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if limit.is_some_and(|l| i >= l) {
+                    break;
+                }
+                let body = &bodies[(i as usize) % bodies.len()];
+                let started = Instant::now();
+                let response = client.post(format!("{base}/api/v1/cases")).bearer_auth(&token).json(body).send().await;
+                match response {
+                    Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
+                        let _ = r.bytes().await;
+                        ok += 1;
+                        latencies.push(started.elapsed().as_micros() as u64);
+                    }
+                    Ok(r) => eprintln!("filing failed: {} {}", r.status(), r.text().await.unwrap_or_default()),
+                    Err(e) => eprintln!("filing failed: {e}"),
+                }
+            }
+            (ok, latencies)
+        }));
+    }
+    let mut total = 0;
+    let mut all = Vec::new();
+    for task in tasks {
+        let (ok, latencies) = task.await.unwrap();
+        total += ok;
+        all.extend(latencies);
+    }
+    (total, all)
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index] as f64 / 1000.0
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
+}
+
+async fn bench_filing(common: Common, seconds: u64, runs: usize) -> Result<()> {
+    let server = start_server(&common).await?;
+    let tokens = tokens(&server.base, common.clients).await?;
+    let bodies = Arc::new(bodies(5_000, 1));
+    // Warm-up: connections, statement caches, page cache.
+    let stop = Arc::new(AtomicBool::new(false));
+    let warm = tokio::spawn({
+        let (base, tokens, bodies, stop) = (server.base.clone(), tokens.clone(), bodies.clone(), stop.clone());
+        async move { file_until(&base, &tokens, bodies, stop, None).await }
+    });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.store(true, Ordering::Relaxed);
+    warm.await?;
+
+    let mut rates = Vec::new();
+    let mut p50s = Vec::new();
+    let mut p95s = Vec::new();
+    for run in 1..=runs {
+        let stop = Arc::new(AtomicBool::new(false));
+        let started = Instant::now();
+        let task = tokio::spawn({
+            let (base, tokens, bodies, stop) = (server.base.clone(), tokens.clone(), bodies.clone(), stop.clone());
+            async move { file_until(&base, &tokens, bodies, stop, None).await }
+        });
+        tokio::time::sleep(Duration::from_secs(seconds)).await;
+        stop.store(true, Ordering::Relaxed);
+        let (ok, mut latencies) = task.await?;
+        let elapsed = started.elapsed().as_secs_f64();
+        latencies.sort_unstable();
+        let rate = ok as f64 / elapsed;
+        println!(
+            "run {run}: {ok} filings in {elapsed:.1} s = {rate:.0}/s; latency p50 {:.1} ms, p95 {:.1} ms",
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.95)
+        );
+        rates.push(rate);
+        p50s.push(percentile(&latencies, 0.5));
+        p95s.push(percentile(&latencies, 0.95));
+    }
+    println!(
+        "filing, {} backend, {} clients: median {:.0} filings/s (latency p50 {:.1} ms, p95 {:.1} ms)",
+        if common.backend == BackendArg::Sqlite { "SQLite" } else { "PostgreSQL" },
+        common.clients,
+        median(&mut rates),
+        median(&mut p50s),
+        median(&mut p95s)
+    );
+    finish(server).await
+}
+
+async fn bench_search(common: Common, cases: usize, requests: usize) -> Result<()> {
+    let server = start_server(&common).await?;
+    let tokens = tokens(&server.base, common.clients).await?;
+    eprintln!("filling the register with {cases} cases through the API …");
+    let bodies = Arc::new(bodies(cases, 2));
+    let started = Instant::now();
+    let (filed, _) =
+        file_until(&server.base, &tokens, bodies.clone(), Arc::new(AtomicBool::new(false)), Some(cases as u64)).await;
+    eprintln!("filed {filed} cases in {:.0} s", started.elapsed().as_secs_f64());
+
+    // Queries drawn from what was filed.
+    let mut rng_i = 7usize;
+    let mut pick = |n: usize| {
+        rng_i = rng_i.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) % (1 << 31);
+        rng_i % n.max(1)
+    };
+    let mut kinds: Vec<(&str, Vec<String>)> = vec![
+        ("full 案号", Vec::new()),
+        ("partial 案号 (执NNN)", Vec::new()),
+        ("person name", Vec::new()),
+        ("company-name fragment", Vec::new()),
+        ("identity number", Vec::new()),
+    ];
+    for _ in 0..requests {
+        let serial = pick(filed as usize) + 1;
+        kinds[0].1.push(format!("（2026）浙0203执{serial}号"));
+        kinds[1].1.push(format!("执{}", pick(filed as usize / 10) + 1));
+        let body = &bodies[pick(bodies.len())];
+        let parties = body["parties"].as_array().unwrap();
+        let person = parties.iter().find(|p| p["kind"] == "person").unwrap_or(&parties[0]);
+        kinds[2].1.push(person["name"].as_str().unwrap().to_string());
+        let org = parties.iter().find(|p| p["kind"] == "organization").unwrap_or(&parties[0]);
+        let name: Vec<char> = org["name"].as_str().unwrap().chars().collect();
+        let start = 2.min(name.len().saturating_sub(1));
+        let end = (start + 4).min(name.len());
+        kinds[3].1.push(name[start..end].iter().collect());
+        kinds[4].1.push(person["id_number"].as_str().unwrap().to_string());
+    }
+    let client = reqwest::Client::new();
+    // Warm-up.
+    for q in kinds.iter().flat_map(|(_, qs)| qs.iter().take(50)) {
+        let _ = client
+            .get(format!("{}/api/v1/cases", server.base))
+            .query(&[("q", q)])
+            .bearer_auth(&tokens[0])
+            .send()
+            .await?
+            .bytes()
+            .await;
+    }
+    let mut all = Vec::new();
+    for (kind, queries) in &kinds {
+        let queries = Arc::new(queries.clone());
+        let next = Arc::new(AtomicU64::new(0));
+        let mut tasks = Vec::new();
+        for token in &tokens {
+            let (base, token, queries, next) = (server.base.clone(), token.clone(), queries.clone(), next.clone());
+            tasks.push(tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut latencies = Vec::new();
+                let mut hits = 0usize;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                    if i >= queries.len() {
+                        break;
+                    }
+                    let started = Instant::now();
+                    let response = client
+                        .get(format!("{base}/api/v1/cases"))
+                        .query(&[("q", &queries[i])])
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(response.status().is_success());
+                    let v: Value = response.json().await.unwrap();
+                    latencies.push(started.elapsed().as_micros() as u64);
+                    hits += usize::from(!v["items"].as_array().unwrap().is_empty());
+                }
+                (latencies, hits)
+            }));
+        }
+        let mut latencies = Vec::new();
+        let mut hits = 0;
+        for t in tasks {
+            let (l, h) = t.await?;
+            latencies.extend(l);
+            hits += h;
+        }
+        latencies.sort_unstable();
+        println!(
+            "{kind:<26} p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  ({} requests, {hits} with results)",
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.95),
+            percentile(&latencies, 0.99),
+            latencies.len()
+        );
+        all.extend(latencies);
+    }
+    all.sort_unstable();
+    println!(
+        "search, {} backend, {filed} cases, {} clients: all queries p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms",
+        if common.backend == BackendArg::Sqlite { "SQLite" } else { "PostgreSQL" },
+        common.clients,
+        percentile(&all, 0.5),
+        percentile(&all, 0.95),
+        percentile(&all, 0.99)
+    );
+    finish(server).await
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    match Args::parse().command {
+        Bench::Filing { common, seconds, runs } => bench_filing(common, seconds, runs).await,
+        Bench::Search { common, cases, requests } => bench_search(common, cases, requests).await,
+    }
+}
