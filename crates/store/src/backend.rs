@@ -99,6 +99,10 @@ pub(crate) async fn connect(url: &str, options: &StoreOptions) -> Result<Store> 
                         if let Some(schema) = schema {
                             conn.execute(AssertSqlSafe(format!("SET search_path TO {schema}"))).await?;
                         }
+                        // Statements are prepared once and reused; a generic plan
+                        // (chosen without the values) walks the whole register for
+                        // a rare search term. Plan each execution with its values.
+                        conn.execute("SET plan_cache_mode = force_custom_plan").await?;
                         Ok(())
                     })
                 })

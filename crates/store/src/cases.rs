@@ -153,7 +153,14 @@ pub struct CasePage {
     pub items: Vec<CaseSummary>,
     pub page: u32,
     pub has_more: bool,
+    /// The search text matched more than [`MAX_MATCHES`] cases; only the
+    /// newest of them are listed.
+    pub truncated: bool,
 }
+
+/// Most cases a search text is matched against (the newest ones); a text
+/// that matches more is too broad to be useful and the user is told so.
+pub const MAX_MATCHES: i64 = 5_000;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -713,45 +720,64 @@ impl Store {
     /// and by a search text (see [`CaseQuery::text`]).
     pub async fn search_cases(&self, courts: &[CourtCode], query: &CaseQuery) -> Result<CasePage> {
         let page = query.page.max(1);
+        let empty = |truncated| CasePage { items: Vec::new(), page, has_more: false, truncated };
         if courts.is_empty() {
-            return Ok(CasePage { items: Vec::new(), page, has_more: false });
+            return Ok(empty(false));
         }
-        let courts_sql = placeholders(1, courts.len());
-        let mut next = courts.len() + 1;
-        let mut sql = format!(
-            "SELECT c.id, c.court_code, c.case_number, c.case_type, c.filed_on, c.status, c.amount_applied_fen, j.display_name AS judge_name
-             FROM cases c LEFT JOIN users j ON j.id = c.handling_judge_id
-             WHERE c.court_code IN ({courts_sql}) AND c.deleted_at IS NULL"
-        );
-        if query.status.is_some() {
-            sql.push_str(&format!(" AND c.status = ${next}"));
-            next += 1;
-        }
-        let key = query.text.as_deref().map(search_key).filter(|k| !k.is_empty());
-        if key.is_some() {
-            sql.push_str(&format!(
-                " AND c.id IN (SELECT t.case_id FROM case_search_terms t WHERE t.court_code IN ({courts_sql}) AND t.term >= ${} AND t.term < ${})",
-                next,
-                next + 1
-            ));
-            next += 2;
-        }
-        sql.push_str(&format!(" ORDER BY c.id DESC LIMIT ${} OFFSET ${}", next, next + 1));
-
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for court in courts {
-            q = q.bind(court.as_str().to_string());
-        }
-        if let Some(status) = query.status {
-            q = q.bind(status.as_str());
-        }
-        if let Some(key) = &key {
-            q = q.bind(key.clone()).bind(format!("{key}\u{10FFFF}"));
-        }
-        q = q.bind(PAGE_SIZE + 1).bind((i64::from(page) - 1) * PAGE_SIZE);
-
         let mut conn = self.read.acquire().await?;
-        let rows = q.fetch_all(&mut *conn).await?;
+        let courts_sql = placeholders(1, courts.len());
+
+        // Step 1, when there is a search text: the matching case ids, newest
+        // first, from the term index alone. Done as its own query so the
+        // planner never walks the whole register looking for rare matches.
+        let key = query.text.as_deref().map(search_key).filter(|k| !k.is_empty());
+        let mut matches = None;
+        let mut truncated = false;
+        if let Some(key) = &key {
+            let sql = format!(
+                "SELECT DISTINCT t.case_id FROM case_search_terms t
+                 WHERE t.court_code IN ({courts_sql}) AND t.term >= ${} AND t.term < ${}
+                 ORDER BY t.case_id DESC LIMIT ${}",
+                courts.len() + 1,
+                courts.len() + 2,
+                courts.len() + 3
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for court in courts {
+                q = q.bind(court.as_str().to_string());
+            }
+            let rows = q
+                .bind(key.clone())
+                .bind(format!("{key}\u{10FFFF}"))
+                .bind(MAX_MATCHES + 1)
+                .fetch_all(&mut *conn)
+                .await?;
+            let mut ids = rows.iter().map(|r| int(r, "case_id")).collect::<Result<Vec<_>>>()?;
+            truncated = ids.len() as i64 > MAX_MATCHES;
+            ids.truncate(MAX_MATCHES as usize);
+            if ids.is_empty() {
+                return Ok(empty(false));
+            }
+            matches = Some(ids);
+        }
+
+        // Step 2: the page of cases. With a search text, only the newest
+        // matches that can fill this page are looked up (ids are time-ordered),
+        // widening when the status filter or withdrawn cases leave too few.
+        let offset = (i64::from(page) - 1) * PAGE_SIZE;
+        let rows = match &matches {
+            None => page_rows(&mut conn, courts, query.status, None, offset).await?,
+            Some(ids) => {
+                let mut window = ((offset + PAGE_SIZE + 1 + 32) as usize).min(ids.len());
+                loop {
+                    let rows = page_rows(&mut conn, courts, query.status, Some(&ids[..window]), offset).await?;
+                    if rows.len() as i64 > PAGE_SIZE || window == ids.len() {
+                        break rows;
+                    }
+                    window = (window * 4).min(ids.len());
+                }
+            }
+        };
         let has_more = rows.len() as i64 > PAGE_SIZE;
         let rows = &rows[..rows.len().min(PAGE_SIZE as usize)];
         let mut items = rows.iter().map(summary_from_row).collect::<Result<Vec<_>>>()?;
@@ -782,7 +808,7 @@ impl Store {
                 }
             }
         }
-        Ok(CasePage { items, page, has_more })
+        Ok(CasePage { items, page, has_more, truncated })
     }
 
     /// Number of live cases per court (for dashboards and checks).
@@ -849,6 +875,44 @@ fn party_from_row(row: &AnyRow, id_override: Option<OverrideRecord>) -> Result<S
         },
         id_override,
     })
+}
+
+/// One page (and one row more, to tell whether there is a next page) of
+/// live cases of `courts`, newest first, optionally limited to `ids`.
+async fn page_rows(
+    conn: &mut AnyConnection,
+    courts: &[CourtCode],
+    status: Option<CaseStatus>,
+    ids: Option<&[i64]>,
+    offset: i64,
+) -> Result<Vec<AnyRow>> {
+    let mut next = courts.len() + 1;
+    let mut sql = format!(
+        "SELECT c.id, c.court_code, c.case_number, c.case_type, c.filed_on, c.status, c.amount_applied_fen, j.display_name AS judge_name
+         FROM cases c LEFT JOIN users j ON j.id = c.handling_judge_id
+         WHERE c.court_code IN ({}) AND c.deleted_at IS NULL",
+        placeholders(1, courts.len())
+    );
+    if status.is_some() {
+        sql.push_str(&format!(" AND c.status = ${next}"));
+        next += 1;
+    }
+    if let Some(ids) = ids {
+        sql.push_str(&format!(" AND c.id IN ({})", placeholders(next, ids.len())));
+        next += ids.len();
+    }
+    sql.push_str(&format!(" ORDER BY c.id DESC LIMIT ${} OFFSET ${}", next, next + 1));
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for court in courts {
+        q = q.bind(court.as_str().to_string());
+    }
+    if let Some(status) = status {
+        q = q.bind(status.as_str());
+    }
+    for id in ids.into_iter().flatten() {
+        q = q.bind(*id);
+    }
+    Ok(q.bind(PAGE_SIZE + 1).bind(offset).fetch_all(&mut *conn).await?)
 }
 
 fn summary_from_row(row: &AnyRow) -> Result<CaseSummary> {

@@ -158,6 +158,7 @@ async fn load_demo(store: &Store) -> Result<()> {
         bail!("数据库中已有用户，演示数据只能载入空数据库");
     }
     let filed = demo::load(store, SystemClock.today(), app::now_ms()).await?;
+    store.refresh_statistics().await?;
     println!("已载入演示数据：{} 名用户，{filed} 件案件。", demo::DEMO_USERS.len());
     print_demo_credentials();
     Ok(())
@@ -202,11 +203,16 @@ async fn serve(location: &app::Location, listen: SocketAddr, demo: bool, insecur
 }
 
 /// Periodic work: purge expired sessions, pick up reference data imported
-/// by the CLI while the server runs.
+/// by the CLI while the server runs, refresh planner statistics hourly.
 async fn housekeeping(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
-    loop {
+    for minute in 0u64.. {
         tick.tick().await;
+        if minute % 60 == 59
+            && let Err(e) = state.store.refresh_statistics().await
+        {
+            tracing::warn!(error = %e, "statistics refresh failed");
+        }
         if let Err(e) = state.store.purge_expired_sessions(state.clock.now_ms()).await {
             tracing::warn!(error = %e, "session purge failed");
         }

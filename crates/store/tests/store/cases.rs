@@ -21,6 +21,7 @@ zhixing_store::backend_tests! {
     soft_deleted_cases_disappear_but_keep_their_number,
     search_finds_by_number_name_and_id_within_scope,
     pages_are_newest_first,
+    search_pages_are_complete_with_filters,
     data_survives_reopening,
 }
 
@@ -365,6 +366,49 @@ async fn pages_are_newest_first(store: Store) {
         seen.extend(result.items.into_iter().map(|i| i.case_number.serial()));
     }
     assert_eq!(seen, (1..=45).rev().collect::<Vec<u32>>());
+}
+
+async fn search_pages_are_complete_with_filters(store: Store) {
+    seed_courts(&store).await;
+    let judge = seed_user(&store, "hs_judge", Role::Judge, "浙0203").await;
+    for n in 0..130u32 {
+        // Every 9th case gets a handling judge (执行中); every 11th is withdrawn.
+        let with_judge = n % 9 == 0;
+        let case = store
+            .file_case(
+                &court("浙0203"),
+                &sample_draft(n, "2026-11-20"),
+                with_judge.then(|| actor(&judge)).as_ref(),
+                &actor(&judge),
+                NOW,
+            )
+            .await
+            .unwrap();
+        if n % 11 == 0 {
+            store.delete_case(&case.court, case.id, 1, "测试撤销", &actor(&judge), NOW).await.unwrap();
+        }
+    }
+    let scope = [court("浙0203")];
+    let collect = |status: Option<CaseStatus>| {
+        let (store, scope) = (store.clone(), scope.clone());
+        async move {
+            let mut serials = Vec::new();
+            for page in 1.. {
+                let query = CaseQuery { text: Some("贸易有限公司".into()), status, page };
+                let result = store.search_cases(&scope, &query).await.unwrap();
+                assert!(result.items.len() as i64 <= zhixing_store::PAGE_SIZE);
+                serials.extend(result.items.iter().map(|i| i.case_number.serial()));
+                if !result.has_more {
+                    break;
+                }
+            }
+            serials
+        }
+    };
+    let expected = |keep: &dyn Fn(u32) -> bool| -> Vec<u32> { (1..=130u32).rev().filter(|s| keep(*s - 1)).collect() };
+    assert_eq!(collect(None).await, expected(&|n| n % 11 != 0));
+    assert_eq!(collect(Some(CaseStatus::Enforcing)).await, expected(&|n| n % 9 == 0 && n % 11 != 0));
+    assert_eq!(collect(Some(CaseStatus::Filed)).await, expected(&|n| n % 9 != 0 && n % 11 != 0));
 }
 
 async fn data_survives_reopening(store: Store) {

@@ -453,6 +453,9 @@ pub struct CaseListDto {
     pub page: u32,
     pub page_size: i64,
     pub has_more: bool,
+    /// True when the search text matched more cases than are searched
+    /// (the newest 5,000); refine the text.
+    pub truncated: bool,
 }
 
 impl From<&CasePage> for CaseListDto {
@@ -462,6 +465,7 @@ impl From<&CasePage> for CaseListDto {
             page: p.page,
             page_size: zhixing_store::PAGE_SIZE,
             has_more: p.has_more,
+            truncated: p.truncated,
         }
     }
 }

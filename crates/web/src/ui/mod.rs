@@ -353,6 +353,13 @@ async fn case_list(
         Err(e) => return error_page(&state, Some(&user), &e.into()),
     };
     let link = |page: u32| format!("/cases?q={}&status={}&page={page}", percent_encode(&q), percent_encode(&status));
+    if result.truncated {
+        page_data.error = Some(format!(
+            "与“{q}”相符的案件超过{}件，以下只在最新的{}件中列出；请输入更具体的条件（如完整名称、证件号码或案号）。",
+            zhixing_store::MAX_MATCHES,
+            zhixing_store::MAX_MATCHES
+        ));
+    }
     page_data.page = result.page;
     page_data.prev_link = (result.page > 1).then(|| link(result.page - 1));
     page_data.next_link = result.has_more.then(|| link(result.page + 1));
