@@ -9,6 +9,7 @@
 //! both in a comment next to the rule and in the message the user sees.
 
 pub mod access;
+pub mod calc;
 pub mod calendar;
 pub mod case;
 pub mod case_number;

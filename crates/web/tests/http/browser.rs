@@ -87,6 +87,21 @@ async fn a_judge_files_a_case_in_a_real_browser(store: Store) {
     result.unwrap();
 }
 
+/// Waits until the browser's URL satisfies `done` — after a click that
+/// navigates, so that nothing is read from the page being left.
+async fn wait_for_url(
+    client: &fantoccini::Client,
+    done: impl Fn(&url::Url) -> bool,
+) -> Result<(), fantoccini::error::CmdError> {
+    for _ in 0..200 {
+        if done(&client.current_url().await?) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the browser did not reach the expected page; it is at {}", client.current_url().await?);
+}
+
 async fn flow(client: &fantoccini::Client, app: &TestApp) -> Result<(), fantoccini::error::CmdError> {
     // Not logged in: the case list sends the browser to the login page.
     client.goto(&app.url("/cases")).await?;
@@ -94,10 +109,11 @@ async fn flow(client: &fantoccini::Client, app: &TestApp) -> Result<(), fantocci
     client.find(Locator::Css("input[name=username]")).await?.send_keys("hs_judge").await?;
     client.find(Locator::Css("input[name=password]")).await?.send_keys(PASSWORD).await?;
     client.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+    wait_for_url(client, |u| u.path() == "/cases").await?;
     client.wait().for_element(Locator::Css("table.list, p.empty")).await?;
-    assert_eq!(client.current_url().await?.path(), "/cases", "logged in and back at the list");
 
     client.find(Locator::LinkText("新立案")).await?.click().await?;
+    wait_for_url(client, |u| u.path() == "/cases/new").await?;
     client.wait().for_element(Locator::Css("form.case-form")).await?;
     let fill = |name: &'static str, value: &'static str| async move {
         let field = client.find(Locator::Css(&format!("[name={name}]"))).await?;
@@ -127,6 +143,7 @@ async fn flow(client: &fantoccini::Client, app: &TestApp) -> Result<(), fantocci
 
     fill("p0_id_number", "110105199003071239").await?;
     client.find(Locator::Css("button[name=action][value=save]")).await?.click().await?;
+    wait_for_url(client, |u| u.query().is_some_and(|q| q.contains("notice=created"))).await?;
     let notice = client.wait().for_element(Locator::Css(".banner.ok")).await?;
     assert_eq!(notice.text().await?, "已立案，案号为（2026）浙0203执1号。");
 
@@ -134,6 +151,7 @@ async fn flow(client: &fantoccini::Client, app: &TestApp) -> Result<(), fantocci
     client.goto(&app.url("/cases")).await?;
     client.find(Locator::Css("input[name=q]")).await?.send_keys("浏览器测试申请人").await?;
     client.find(Locator::Css("form.search button")).await?.click().await?;
+    wait_for_url(client, |u| u.query().is_some_and(|q| q.contains("q="))).await?;
     let first = client.wait().for_element(Locator::Css("table.list tbody tr td a")).await?;
     assert_eq!(first.text().await?, "（2026）浙0203执1号");
     let rows = client.find_all(Locator::Css("table.list tbody tr")).await?;
