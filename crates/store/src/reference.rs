@@ -2,6 +2,7 @@
 //! replicated to every node in a distributed deployment, loaded into memory
 //! by the server.
 
+use zhixing_core::calc::lpr::Fixing;
 use zhixing_core::calendar::{CalendarEntry, DayKind, iso_date};
 use zhixing_core::court::{Court, CourtCode, CourtLevel};
 
@@ -87,6 +88,41 @@ impl Store {
                     date: date(row, "day")?,
                     kind: parsed(row, "kind", DayKind::parse)?,
                     source: text(row, "source")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Inserts or replaces LPR fixings (same publication date: replaced).
+    pub async fn upsert_lpr(&self, fixings: &[Fixing], now: i64) -> Result<usize> {
+        let mut tx = self.write.begin().await?;
+        for f in fixings {
+            sqlx::query(
+                "INSERT INTO lpr_fixings (published_on, one_year, five_year, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (published_on) DO UPDATE SET one_year = excluded.one_year, five_year = excluded.five_year,
+                     updated_at = excluded.updated_at",
+            )
+            .bind(iso_date(f.published_on))
+            .bind(f.one_year.to_string())
+            .bind(f.five_year.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(fixings.len())
+    }
+
+    pub async fn lpr(&self) -> Result<Vec<Fixing>> {
+        let rows = sqlx::query("SELECT published_on, one_year, five_year FROM lpr_fixings ORDER BY published_on")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Fixing {
+                    published_on: date(row, "published_on")?,
+                    one_year: parsed(row, "one_year", |s| s.parse().ok())?,
+                    five_year: parsed(row, "five_year", |s| s.parse().ok())?,
                 })
             })
             .collect()

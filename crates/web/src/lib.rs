@@ -27,6 +27,7 @@ use axum::routing::get;
 use time::{OffsetDateTime, UtcOffset};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use zhixing_core::calc::lpr::LprTable;
 use zhixing_core::calendar::WorkCalendar;
 use zhixing_core::court::CourtDirectory;
 use zhixing_store::{SessionKind, Store};
@@ -150,6 +151,7 @@ pub struct AppState {
     pub config: WebConfig,
     courts: RwLock<Arc<CourtDirectory>>,
     calendar: RwLock<Arc<WorkCalendar>>,
+    lpr: RwLock<Arc<LprTable>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -171,6 +173,7 @@ impl AppState {
             config,
             courts: RwLock::new(Arc::new(CourtDirectory::default())),
             calendar: RwLock::new(Arc::new(WorkCalendar::default())),
+            lpr: RwLock::new(Arc::new(LprTable::default())),
         });
         state.reload_reference_data().await?;
         Ok(state)
@@ -180,11 +183,15 @@ impl AppState {
     pub async fn reload_reference_data(&self) -> Result<(), StartError> {
         let courts = CourtDirectory::new(self.store.courts().await?)?;
         let calendar = WorkCalendar::new(self.store.calendar().await?)?;
+        let lpr = LprTable::new(self.store.lpr().await?);
         if let Ok(mut slot) = self.courts.write() {
             *slot = Arc::new(courts);
         }
         if let Ok(mut slot) = self.calendar.write() {
             *slot = Arc::new(calendar);
+        }
+        if let Ok(mut slot) = self.lpr.write() {
+            *slot = Arc::new(lpr);
         }
         Ok(())
     }
@@ -195,6 +202,10 @@ impl AppState {
 
     pub fn calendar(&self) -> Arc<WorkCalendar> {
         self.calendar.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    pub fn lpr(&self) -> Arc<LprTable> {
+        self.lpr.read().map(|c| c.clone()).unwrap_or_default()
     }
 }
 

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use zhixing_core::calc::lpr::LprTable;
 use zhixing_core::calendar::WorkCalendar;
 use zhixing_core::court::CourtDirectory;
 use zhixing_store::{Store, redact};
@@ -11,6 +12,8 @@ use zhixing_store::{Store, redact};
 pub const COURTS_CSV: &str = include_str!("../../../data/courts.csv");
 /// The working-day calendar shipped with the binary (`data/calendar.csv`).
 pub const CALENDAR_CSV: &str = include_str!("../../../data/calendar.csv");
+/// The LPR history shipped with the binary (`data/lpr.csv`).
+pub const LPR_CSV: &str = include_str!("../../../data/lpr.csv");
 
 pub struct Location {
     pub database_url: String,
@@ -39,8 +42,9 @@ pub fn locate(data_dir: &Path, database_url: Option<&str>) -> Result<Location> {
 
 /// Opens the store (running migrations) and makes sure the shipped
 /// reference data is present: courts missing from the table are added
-/// (existing rows, possibly corrected by an administrator, are kept), and
-/// calendar years the database does not cover yet are added.
+/// (existing rows, possibly corrected by an administrator, are kept),
+/// calendar years the database does not cover yet are added, and LPR
+/// fixings not yet in the table are added.
 pub async fn open(location: &Location, now_ms: i64) -> Result<Store> {
     let store = Store::open(&location.database_url)
         .await
@@ -64,6 +68,12 @@ pub async fn seed_reference_data(store: &Store, now_ms: i64) -> Result<()> {
         WorkCalendar::parse_csv(CALENDAR_CSV)?.into_iter().filter(|e| !calendar.covers(e.date.year())).collect();
     if !new_years.is_empty() {
         store.upsert_calendar(&new_years).await?;
+    }
+    let known: Vec<_> = store.lpr().await?.into_iter().map(|f| f.published_on).collect();
+    let new_fixings: Vec<_> =
+        LprTable::parse_csv(LPR_CSV)?.into_iter().filter(|f| !known.contains(&f.published_on)).collect();
+    if !new_fixings.is_empty() {
+        store.upsert_lpr(&new_fixings, now_ms).await?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use zhixing_core::access::{Role, Username, check_password_policy};
+use zhixing_core::calc::lpr::LprTable;
 use zhixing_core::calendar::WorkCalendar;
 use zhixing_core::court::{CourtCode, CourtDirectory};
 use zhixing_store::{NewUser, Store, StoreError, redact};
@@ -66,6 +67,42 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         command: CalendarCommand,
+    },
+    /// LPR fixings (贷款市场报价利率).
+    Lpr {
+        #[command(subcommand)]
+        command: LprCommand,
+    },
+    /// Calculations: amount-owed statements and court fees (JSON in, JSON out).
+    Calc {
+        #[command(subcommand)]
+        command: CalcCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LprCommand {
+    /// Adds or corrects fixings from a `published_on,lpr_1y_percent,lpr_5y_percent` CSV file.
+    Import { file: PathBuf },
+    /// Prints the fixings as CSV.
+    List,
+}
+
+#[derive(Subcommand)]
+enum CalcCommand {
+    /// Reads a statement request (the JSON of POST /api/v1/calc/statement) from FILE or `-` (stdin) and prints the statement.
+    Statement {
+        #[arg(default_value = "-")]
+        file: String,
+    },
+    /// Prints 申请执行费 (execution) or 申请保全费 (preservation) for an amount in 元.
+    Fee {
+        /// execution | preservation
+        #[arg(long)]
+        kind: String,
+        /// 执行金额 / 保全财产数额 in 元; omit when there is none.
+        #[arg(long)]
+        amount: Option<String>,
     },
 }
 
@@ -150,6 +187,8 @@ async fn main() -> Result<()> {
         }
         Command::Courts { command } => courts(&location, command).await,
         Command::Calendar { command } => calendar(&location, command).await,
+        Command::Lpr { command } => lpr(&location, command).await,
+        Command::Calc { command } => calc(&location, command).await,
     }
 }
 
@@ -356,6 +395,74 @@ async fn calendar(location: &app::Location, command: CalendarCommand) -> Result<
             let years: Vec<String> = calendar.covered_years().map(|y| y.to_string()).collect();
             println!("已录入节假日安排的年份：{}", years.join("、"));
         }
+    }
+    Ok(())
+}
+
+async fn lpr(location: &app::Location, command: LprCommand) -> Result<()> {
+    let store = app::open(location, app::now_ms()).await?;
+    match command {
+        LprCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let fixings = LprTable::parse_csv(&text)?;
+            let n = store.upsert_lpr(&fixings, app::now_ms()).await?;
+            println!("已导入 {n} 期LPR报价（运行中的服务一分钟内生效）");
+        }
+        LprCommand::List => {
+            println!("published_on,lpr_1y_percent,lpr_5y_percent");
+            for f in store.lpr().await? {
+                println!("{},{},{}", zhixing_core::calendar::iso_date(f.published_on), f.one_year, f.five_year);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Prints JSON; on invalid input prints the API's error body and exits with 2.
+async fn calc(location: &app::Location, command: CalcCommand) -> Result<()> {
+    use zhixing_web::api::calc;
+    let print_errors = |errors: Vec<zhixing_core::error::FieldError>| -> Result<()> {
+        let details: Vec<_> = errors
+            .iter()
+            .map(|e| serde_json::json!({"code": e.code, "message": e.message, "field": e.field}))
+            .collect();
+        let first = errors.first();
+        let body = serde_json::json!({"error": {
+            "code": first.map(|e| e.code),
+            "message": first.map(|e| e.message.clone()),
+            "field": first.map(|e| e.field.clone()),
+            "details": details,
+        }});
+        println!("{}", serde_json::to_string_pretty(&body)?);
+        std::process::exit(2);
+    };
+    match command {
+        CalcCommand::Statement { file } => {
+            let text = if file == "-" {
+                let mut buffer = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut buffer)?;
+                buffer
+            } else {
+                std::fs::read_to_string(&file).with_context(|| format!("无法读取 {file}"))?
+            };
+            let request = match zhixing_web::json::parse_json::<calc::StatementRequest>(text.as_bytes()) {
+                Ok(request) => request,
+                Err(e) => {
+                    let field = e.field.clone().unwrap_or_default();
+                    return print_errors(vec![zhixing_core::error::FieldError::new(field, e.code, e.message)]);
+                }
+            };
+            let store = app::open(location, app::now_ms()).await?;
+            let table = LprTable::new(store.lpr().await?);
+            match calc::statement(&request, &table) {
+                Ok(response) => println!("{}", serde_json::to_string_pretty(&response)?),
+                Err(errors) => return print_errors(errors),
+            }
+        }
+        CalcCommand::Fee { kind, amount } => match calc::fee(&kind, amount.as_deref()) {
+            Ok(response) => println!("{}", serde_json::to_string_pretty(&response)?),
+            Err(e) => return print_errors(vec![e]),
+        },
     }
     Ok(())
 }

@@ -27,6 +27,7 @@
 
 pub mod fees;
 pub mod lpr;
+pub mod reference;
 
 use rust_decimal::Decimal;
 use time::{Date, Duration};
@@ -225,9 +226,10 @@ pub struct StatementInput {
 }
 
 /// What a payment (or part of it) went to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
-    Obligation(String),
+    /// Index into [`StatementInput::obligations`].
+    Obligation(usize),
     OrdinaryInterest,
     DelayInterest,
 }
@@ -241,12 +243,33 @@ pub enum Component {
 }
 
 /// The rate of a segment, as shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShownRate {
     /// 0.000175 per day.
     Daily(Decimal),
     /// Annual percent, with its day basis and how it was found.
-    Annual { percent: Decimal, day_basis: u32, source: String },
+    Annual { percent: Decimal, day_basis: u32, source: RateSource },
+}
+
+/// Where an annual rate came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateSource {
+    /// The document's fixed annual rate.
+    Fixed,
+    /// An LPR fixing × multiplier + addend.
+    Lpr {
+        tenor: Tenor,
+        published_on: Date,
+        fixing: Decimal,
+        multiplier: Decimal,
+        plus_percent: Decimal,
+        mode: LprMode,
+        /// The fixing is the table's last and the segment runs past its
+        /// freshness (carried forward by the input's choice).
+        carried_forward: bool,
+        // `published_on` is the fixing in force when the segment starts;
+        // later fixings at the same rate do not start a new segment.
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -254,7 +277,8 @@ pub enum Step {
     /// Interest accrued on `base` over `[from, to]` (`days` days).
     Accrual {
         component: Component,
-        obligation: String,
+        /// Index into [`StatementInput::obligations`].
+        obligation: usize,
         from: Date,
         to: Date,
         days: i64,
@@ -264,7 +288,7 @@ pub enum Step {
         rule: &'static str,
     },
     /// Days of delay that accrue nothing.
-    Excluded { obligation: String, from: Date, to: Date, days: i64, rule: &'static str },
+    Excluded { obligation: usize, from: Date, to: Date, days: i64, rule: &'static str },
     /// A payment and where it went, in order.
     Payment { on: Date, amount: Decimal, allocations: Vec<(Target, Decimal)>, overpaid: Decimal, rule: &'static str },
 }
@@ -470,20 +494,50 @@ pub fn compute(input: &StatementInput, lpr: &LprTable) -> Statement {
     Engine::new(input, lpr).run()
 }
 
+/// An accrual segment that is still running: from `start` on, at a
+/// constant `base` and rate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Open {
+    start: Date,
+    base: Decimal,
+    rate: ShownRate,
+    /// What must stay equal for the segment to run on: the rate itself (a
+    /// new LPR fixing at the same rate does not split a segment) and whether
+    /// the last fixing is being carried forward.
+    rate_key: (Decimal, bool),
+}
+
+/// The sweep: the days on which something changes (a delay starts, an
+/// excluded period begins or ends, interest starts or stops, an LPR fixing
+/// changes a floating rate, the day after a payment) are visited in order;
+/// between two of them every balance and rate is constant, so each running
+/// segment accrues `base × rate × days` in one step. Segments only split
+/// where their own base or rate changes. The two interest pools are kept as
+/// "accrued through day X" plus a daily rate, so a payment can be allocated
+/// against them without visiting the segments.
 struct Engine<'a> {
     input: &'a StatementInput,
     lpr: &'a LprTable,
+    last_fixing: Option<Date>,
     excluded: Vec<Period>,
+    spec_obligation: Vec<usize>,
     balances: Vec<Decimal>,
-    delay_owed: Decimal,
-    ordinary_owed: Decimal,
-    delay_accrued: Vec<Decimal>,
-    ordinary_accrued: Vec<Decimal>,
+    delay_open: Vec<Option<Open>>,
+    ordinary_open: Vec<Option<Open>>,
+    /// Pools: accrued through `through`, growing by `*_daily` per day.
+    through: Option<Date>,
+    delay_accrued: Decimal,
+    delay_daily: Decimal,
+    /// Ordinary interest as exact numerators (Σ base × percent × days) per
+    /// day basis (365, 360); divided only when the pool's value is needed.
+    ordinary_numerator: [Decimal; 2],
+    ordinary_daily: [Decimal; 2],
+    delay_by_obligation: Vec<Decimal>,
+    ordinary_by_obligation: Vec<Decimal>,
     paid: Vec<Decimal>,
     paid_ordinary: Decimal,
     paid_delay: Decimal,
     overpaid: Decimal,
-    /// Allocation order (indices into obligations), fixed for the run.
     order: Vec<Target>,
     steps: Vec<Step>,
 }
@@ -493,30 +547,42 @@ impl<'a> Engine<'a> {
         let n = input.obligations.len();
         let mut by_deadline: Vec<usize> = (0..n).collect();
         by_deadline.sort_by_key(|i| (input.deadline(&input.obligations[*i]), *i));
-        let ob = |i: &usize| Target::Obligation(input.obligations[*i].id.clone());
         let is_costs = |i: &&usize| input.obligations[**i].kind == ObligationKind::Costs;
         let order = match input.allocation {
             AllocationPolicy::CostsInterestPrincipal => by_deadline
                 .iter()
                 .filter(is_costs)
-                .map(ob)
+                .map(|i| Target::Obligation(*i))
                 .chain([Target::OrdinaryInterest])
-                .chain(by_deadline.iter().filter(|i| !is_costs(i)).map(ob))
+                .chain(by_deadline.iter().filter(|i| !is_costs(i)).map(|i| Target::Obligation(*i)))
                 .chain([Target::DelayInterest])
                 .collect(),
-            AllocationPolicy::PrincipalFirst => {
-                by_deadline.iter().map(ob).chain([Target::OrdinaryInterest, Target::DelayInterest]).collect()
-            }
+            AllocationPolicy::PrincipalFirst => by_deadline
+                .iter()
+                .map(|i| Target::Obligation(*i))
+                .chain([Target::OrdinaryInterest, Target::DelayInterest])
+                .collect(),
         };
         Self {
             input,
             lpr,
+            last_fixing: lpr.last().map(|f| f.published_on),
             excluded: merged(&input.excluded_periods),
+            spec_obligation: input
+                .ordinary_interest
+                .iter()
+                .map(|s| input.obligations.iter().position(|o| o.id == s.on).unwrap_or(usize::MAX))
+                .collect(),
             balances: input.obligations.iter().map(|o| o.amount).collect(),
-            delay_owed: Decimal::ZERO,
-            ordinary_owed: Decimal::ZERO,
-            delay_accrued: vec![Decimal::ZERO; n],
-            ordinary_accrued: vec![Decimal::ZERO; n],
+            delay_open: vec![None; n],
+            ordinary_open: vec![None; input.ordinary_interest.len()],
+            through: None,
+            delay_accrued: Decimal::ZERO,
+            delay_daily: Decimal::ZERO,
+            ordinary_numerator: [Decimal::ZERO; 2],
+            ordinary_daily: [Decimal::ZERO; 2],
+            delay_by_obligation: vec![Decimal::ZERO; n],
+            ordinary_by_obligation: vec![Decimal::ZERO; n],
             paid: vec![Decimal::ZERO; n],
             paid_ordinary: Decimal::ZERO,
             paid_delay: Decimal::ZERO,
@@ -528,237 +594,366 @@ impl<'a> Engine<'a> {
 
     fn run(mut self) -> Statement {
         let input = self.input;
-        let mut payments: Vec<&Payment> = input.payments.iter().filter(|p| p.on <= input.as_of).collect();
+        let end = input.as_of;
+        let mut payments: Vec<&Payment> = input.payments.iter().filter(|p| p.on <= end).collect();
         payments.sort_by_key(|p| p.on);
-        // Intervals end on each payment day (accrual through that day comes
-        // first, LX art 3) and on the as-of day.
-        let mut cursor: Option<Date> = None;
-        let mut index = 0;
-        while index < payments.len() {
-            let day = payments[index].on;
-            self.accrue(cursor, day);
-            while index < payments.len() && payments[index].on == day {
-                self.pay(payments[index]);
-                index += 1;
-            }
-            cursor = Some(day_after(day));
+
+        // Every day on which something may change, from its start; `true`
+        // marks days where more than payments change (all components are
+        // reconsidered there; after a payment only the paid ones are).
+        let mut boundaries: Vec<(Date, bool)> = Vec::new();
+        boundaries.extend(input.obligations.iter().map(|o| (input.delay_start(o), true)));
+        for p in &self.excluded {
+            boundaries.push((p.from, true));
+            boundaries.push((day_after(p.to), true));
         }
-        if cursor.is_none_or(|c| c <= input.as_of) {
-            self.accrue(cursor, input.as_of);
+        for s in &input.ordinary_interest {
+            boundaries.push((s.from, true));
+            if let Until::Date(until) = s.until {
+                boundaries.push((day_after(until), true));
+            }
+            if let Rate::Lpr { mode: LprMode::Floating, .. } = s.rate {
+                let last = match s.until {
+                    Until::Date(until) => until.min(end),
+                    Until::Paid => end,
+                };
+                boundaries.extend(self.lpr.changes_within(s.from, last).map(|f| (f.published_on, true)));
+            }
+        }
+        boundaries.extend(payments.iter().map(|p| (day_after(p.on), false)));
+        boundaries.push((day_after(end), true));
+        boundaries.retain(|(d, _)| *d <= day_after(end));
+        boundaries.sort_unstable();
+        // One entry per day, `true` if any source says so.
+        boundaries.dedup_by(|later, earlier| {
+            if later.0 == earlier.0 {
+                earlier.1 |= later.1;
+                true
+            } else {
+                false
+            }
+        });
+
+        let mut next_payment = 0;
+        let mut touched: Vec<usize> = Vec::new();
+        for (boundary, everything) in boundaries {
+            let last_day = boundary.previous_day().unwrap_or(boundary);
+            // Payments of the day before the boundary, after that day's accrual.
+            touched.clear();
+            while next_payment < payments.len() && payments[next_payment].on <= last_day {
+                self.advance(payments[next_payment].on);
+                self.pay(payments[next_payment], &mut touched);
+                next_payment += 1;
+            }
+            self.advance(last_day);
+            if boundary > end {
+                self.close_all(end);
+                break;
+            }
+            if everything {
+                self.reconsider(boundary, None);
+            } else {
+                touched.sort_unstable();
+                touched.dedup();
+                self.reconsider(boundary, Some(&touched));
+            }
         }
         self.finish()
     }
 
-    /// Accrual over `[from, to]` (from the beginning when `from` is None)
-    /// with the balances as they stand.
-    fn accrue(&mut self, from: Option<Date>, to: Date) {
-        let input = self.input;
-        for (i, obligation) in input.obligations.iter().enumerate() {
-            let balance = self.balances[i];
-            let start = from.map_or(input.delay_start(obligation), |f| f.max(input.delay_start(obligation)));
-            if balance <= Decimal::ZERO || start > to {
-                continue;
-            }
-            // Split [start, to] around the excluded periods.
-            let mut day = start;
-            let excluded = std::mem::take(&mut self.excluded);
-            for period in &excluded {
-                if period.to < day || period.from > to {
-                    continue;
+    /// Moves the pools' "accrued through" day forward.
+    fn advance(&mut self, day: Date) {
+        if let Some(through) = self.through {
+            if day > through {
+                let days = Decimal::from((day - through).whole_days());
+                self.delay_accrued += self.delay_daily * days;
+                for k in 0..2 {
+                    if !self.ordinary_daily[k].is_zero() {
+                        self.ordinary_numerator[k] += self.ordinary_daily[k] * days;
+                    }
                 }
-                if period.from > day {
-                    let end = period.from - Duration::days(1);
-                    self.delay_segment(i, balance, day, end);
-                }
-                let (ex_from, ex_to) = (period.from.max(day), period.to.min(to));
-                self.steps.push(Step::Excluded {
-                    obligation: obligation.id.clone(),
-                    from: ex_from,
-                    to: ex_to,
-                    days: days_inclusive(ex_from, ex_to),
-                    rule: rules::EXCLUDED,
-                });
-                day = day_after(period.to);
-                if period.to >= to {
-                    break;
-                }
+                self.through = Some(day);
             }
-            if day <= to && !excluded.iter().any(|p| p.from <= day && day <= p.to) {
-                self.delay_segment(i, balance, day, to);
-            }
-            self.excluded = excluded;
-        }
-        for spec in &input.ordinary_interest {
-            let Some(i) = input.obligations.iter().position(|o| o.id == spec.on) else { continue };
-            let balance = self.balances[i];
-            let start = from.map_or(spec.from, |f| f.max(spec.from));
-            let end = match spec.until {
-                Until::Paid => to,
-                Until::Date(until) => until.min(to),
-            };
-            if balance <= Decimal::ZERO || start > end {
-                continue;
-            }
-            self.ordinary_segments(i, spec, balance, start, end);
+        } else {
+            self.through = Some(day);
         }
     }
 
-    fn delay_segment(&mut self, i: usize, base: Decimal, from: Date, to: Date) {
-        if from > to {
+    fn is_excluded(&self, day: Date) -> bool {
+        self.excluded.iter().any(|p| p.from <= day && day <= p.to)
+    }
+
+    /// From `day` on: which segments run, on what base and at what rate.
+    /// Segments that stay the same keep running; the others are closed the
+    /// day before and reopened.
+    fn reconsider(&mut self, day: Date, only: Option<&[usize]>) {
+        let input = self.input;
+        let all: Vec<usize>;
+        let obligations: &[usize] = match only {
+            Some(only) => only,
+            None => {
+                all = (0..input.obligations.len()).collect();
+                &all
+            }
+        };
+        for &i in obligations {
+            let active = day >= input.delay_start(&input.obligations[i]) && self.balances[i] > Decimal::ZERO;
+            let excluded = active && self.is_excluded(day);
+            let wanted = (active && !excluded).then_some(Open {
+                start: day,
+                base: self.balances[i],
+                rate: ShownRate::Daily(DOUBLED_DAILY_RATE),
+                rate_key: (DOUBLED_DAILY_RATE, false),
+            });
+            if !same_run(self.delay_open[i].as_ref(), wanted.as_ref()) {
+                self.close_delay(i, day);
+                if let Some(open) = wanted {
+                    self.delay_daily += open.base * DOUBLED_DAILY_RATE;
+                    self.delay_open[i] = Some(open);
+                }
+            }
+            if excluded
+                && let Some(period) = self.excluded.iter().find(|p| {
+                    p.from == day || (p.from < day && day <= p.to && day == input.delay_start(&input.obligations[i]))
+                })
+            {
+                let (from, to) = (day, period.to.min(input.as_of));
+                self.steps.push(Step::Excluded {
+                    obligation: i,
+                    from,
+                    to,
+                    days: days_inclusive(from, to),
+                    rule: rules::EXCLUDED,
+                });
+            }
+        }
+        // One look-up of the fixing in force per boundary, shared by all specs.
+        let fixing_today =
+            if input.ordinary_interest.is_empty() || obligations.is_empty() { None } else { self.lpr.fixing_on(day) };
+        for s in 0..input.ordinary_interest.len() {
+            let spec = &input.ordinary_interest[s];
+            let i = self.spec_obligation[s];
+            if only.is_some_and(|only| !only.contains(&i)) {
+                continue;
+            }
+            let Some(&balance) = self.balances.get(i) else { continue };
+            let until = match spec.until {
+                Until::Date(until) => until,
+                Until::Paid => input.as_of,
+            };
+            let wanted = (spec.from <= day && day <= until && balance > Decimal::ZERO)
+                .then(|| self.rate_on(spec, fixing_today))
+                .map(|rate| Open { start: day, base: balance, rate, rate_key: rate_key(&rate) });
+            if !same_run(self.ordinary_open[s].as_ref(), wanted.as_ref()) {
+                self.close_ordinary(s, day);
+                if let Some(open) = wanted {
+                    let (k, daily) = daily_ordinary(open.base, open.rate);
+                    self.ordinary_daily[k] += daily;
+                    self.ordinary_open[s] = Some(open);
+                }
+            }
+        }
+    }
+
+    /// The rate of `spec` on a day whose fixing in force is `fixing_today`.
+    fn rate_on(&self, spec: &OrdinaryInterest, fixing_today: Option<&lpr::Fixing>) -> ShownRate {
+        match spec.rate {
+            Rate::FixedAnnualPercent(percent) => {
+                ShownRate::Annual { percent, day_basis: spec.day_basis, source: RateSource::Fixed }
+            }
+            Rate::Lpr { tenor, multiplier, plus_percent, mode } => {
+                let fixing = if mode == LprMode::FixedAtStart { self.lpr.fixing_on(spec.from) } else { fixing_today };
+                let Some(fixing) = fixing else {
+                    return ShownRate::Annual {
+                        percent: Decimal::ZERO,
+                        day_basis: spec.day_basis,
+                        source: RateSource::Fixed,
+                    };
+                };
+                let carried_forward = self.last_fixing == Some(fixing.published_on)
+                    && match spec.until {
+                        Until::Date(until) => until.min(self.input.as_of),
+                        Until::Paid => self.input.as_of,
+                    }
+                    .gt(&(fixing.published_on + Duration::days(LPR_TABLE_FRESH_DAYS)))
+                    && mode == LprMode::Floating;
+                ShownRate::Annual {
+                    percent: fixing.rate(tenor) * multiplier + plus_percent,
+                    day_basis: spec.day_basis,
+                    source: RateSource::Lpr {
+                        tenor,
+                        published_on: fixing.published_on,
+                        fixing: fixing.rate(tenor),
+                        multiplier,
+                        plus_percent,
+                        mode,
+                        carried_forward,
+                    },
+                }
+            }
+        }
+    }
+
+    /// Ends obligation `i`'s running delay segment on the day before `day`.
+    fn close_delay(&mut self, i: usize, day: Date) {
+        let Some(open) = self.delay_open[i].take() else { return };
+        self.delay_daily -= open.base * DOUBLED_DAILY_RATE;
+        let to = day.previous_day().unwrap_or(day);
+        if to < open.start {
             return;
         }
-        let days = days_inclusive(from, to);
-        let amount = base * DOUBLED_DAILY_RATE * Decimal::from(days);
-        self.delay_owed += amount;
-        self.delay_accrued[i] += amount;
+        let days = days_inclusive(open.start, to);
+        let amount = open.base * DOUBLED_DAILY_RATE * Decimal::from(days);
+        self.delay_by_obligation[i] += amount;
         self.steps.push(Step::Accrual {
             component: Component::DelayInterest,
-            obligation: self.input.obligations[i].id.clone(),
-            from,
+            obligation: i,
+            from: open.start,
             to,
             days,
-            base,
-            rate: ShownRate::Daily(DOUBLED_DAILY_RATE),
+            base: open.base,
+            rate: open.rate,
             amount,
             rule: rules::DOUBLED,
         });
     }
 
-    fn ordinary_segments(&mut self, i: usize, spec: &OrdinaryInterest, base: Decimal, from: Date, to: Date) {
-        // Rate pieces within [from, to].
-        let mut pieces: Vec<(Date, Date, Decimal, String)> = Vec::new();
-        match spec.rate {
-            Rate::FixedAnnualPercent(percent) => pieces.push((from, to, percent, "固定年利率".to_string())),
-            Rate::Lpr { tenor, multiplier, plus_percent, mode } => {
-                // (from, to, fixing in force) — then the rate and how it was found.
-                let mut spans: Vec<(Date, Date, Option<&lpr::Fixing>)> = Vec::new();
-                match mode {
-                    LprMode::FixedAtStart => spans.push((from, to, self.lpr.fixing_on(spec.from))),
-                    LprMode::Floating => {
-                        let mut piece_from = from;
-                        let mut current = self.lpr.fixing_on(from);
-                        for change in self.lpr.changes_within(from, to) {
-                            spans.push((piece_from, change.published_on - Duration::days(1), current));
-                            piece_from = change.published_on;
-                            current = Some(change);
-                        }
-                        spans.push((piece_from, to, current));
-                    }
-                }
-                let last = self.lpr.last().map(|f| f.published_on);
-                for (piece_from, piece_to, fixing) in spans {
-                    let Some(f) = fixing else {
-                        pieces.push((
-                            piece_from,
-                            piece_to,
-                            Decimal::ZERO,
-                            format!("{}无LPR报价", iso_date(piece_from)),
-                        ));
-                        continue;
-                    };
-                    let stale =
-                        last == Some(f.published_on) && (piece_to - f.published_on).whole_days() > LPR_TABLE_FRESH_DAYS;
-                    let plus = if plus_percent.is_zero() { String::new() } else { format!("{plus_percent:+}%") };
-                    let fixed = if mode == LprMode::FixedAtStart { "，按起算日固定" } else { "" };
-                    let carried = if stale { "（沿用最后一期报价）" } else { "" };
-                    pieces.push((
-                        piece_from,
-                        piece_to,
-                        f.rate(tenor) * multiplier + plus_percent,
-                        format!(
-                            "{}（{}公布）{}%×{multiplier}{plus}{fixed}{carried}",
-                            tenor.label_zh(),
-                            iso_date(f.published_on),
-                            f.rate(tenor)
-                        ),
-                    ));
-                }
-            }
+    fn close_ordinary(&mut self, s: usize, day: Date) {
+        let Some(open) = self.ordinary_open[s].take() else { return };
+        let (k, daily) = daily_ordinary(open.base, open.rate);
+        self.ordinary_daily[k] -= daily;
+        let to = day.previous_day().unwrap_or(day);
+        if to < open.start {
+            return;
         }
-        let basis = Decimal::from(spec.day_basis) * Decimal::ONE_HUNDRED;
-        for (piece_from, piece_to, percent, source) in pieces {
-            let days = days_inclusive(piece_from, piece_to);
-            let amount = base * percent * Decimal::from(days) / basis;
-            self.ordinary_owed += amount;
-            self.ordinary_accrued[i] += amount;
-            self.steps.push(Step::Accrual {
-                component: Component::OrdinaryInterest,
-                obligation: spec.on.clone(),
-                from: piece_from,
-                to: piece_to,
-                days,
-                base,
-                rate: ShownRate::Annual { percent, day_basis: spec.day_basis, source },
-                amount,
-                rule: rules::ORDINARY,
-            });
+        let days = days_inclusive(open.start, to);
+        let amount = match open.rate {
+            ShownRate::Annual { percent, day_basis, .. } => {
+                open.base * percent * Decimal::from(days) / (Decimal::from(day_basis) * Decimal::ONE_HUNDRED)
+            }
+            ShownRate::Daily(rate) => open.base * rate * Decimal::from(days),
+        };
+        let i = self.spec_obligation[s];
+        if let Some(total) = self.ordinary_by_obligation.get_mut(i) {
+            *total += amount;
+        }
+        self.steps.push(Step::Accrual {
+            component: Component::OrdinaryInterest,
+            obligation: i,
+            from: open.start,
+            to,
+            days,
+            base: open.base,
+            rate: open.rate,
+            amount,
+            rule: rules::ORDINARY,
+        });
+    }
+
+    fn close_all(&mut self, last_day: Date) {
+        let day = day_after(last_day);
+        for i in 0..self.delay_open.len() {
+            self.close_delay(i, day);
+        }
+        for s in 0..self.ordinary_open.len() {
+            self.close_ordinary(s, day);
         }
     }
 
-    fn pay(&mut self, payment: &Payment) {
+    /// Applies a payment; records in `touched` the obligations it reduced.
+    fn pay(&mut self, payment: &Payment, touched: &mut Vec<usize>) {
         let mut left = payment.amount;
         let mut allocations = Vec::new();
-        for target in &self.order {
+        for index in 0..self.order.len() {
             if left <= Decimal::ZERO {
                 break;
             }
+            let target = self.order[index];
             let owed = match target {
-                Target::Obligation(id) => {
-                    let i = self.input.obligations.iter().position(|o| &o.id == id).unwrap_or(0);
-                    &mut self.balances[i]
-                }
-                Target::OrdinaryInterest => &mut self.ordinary_owed,
-                Target::DelayInterest => &mut self.delay_owed,
+                Target::Obligation(i) => self.balances[i],
+                Target::OrdinaryInterest => self.ordinary_accrued() - self.paid_ordinary,
+                Target::DelayInterest => self.delay_accrued - self.paid_delay,
             };
-            let take = left.min(*owed);
-            if take > Decimal::ZERO {
-                *owed -= take;
-                left -= take;
-                allocations.push((target.clone(), take));
-                match target {
-                    Target::Obligation(id) => {
-                        if let Some(i) = self.input.obligations.iter().position(|o| &o.id == id) {
-                            self.paid[i] += take;
-                        }
-                    }
-                    Target::OrdinaryInterest => self.paid_ordinary += take,
-                    Target::DelayInterest => self.paid_delay += take,
+            let take = left.min(owed);
+            if take <= Decimal::ZERO {
+                continue;
+            }
+            left -= take;
+            allocations.push((target, take));
+            match target {
+                Target::Obligation(i) => {
+                    self.balances[i] -= take;
+                    self.paid[i] += take;
+                    touched.push(i);
                 }
+                Target::OrdinaryInterest => self.paid_ordinary += take,
+                Target::DelayInterest => self.paid_delay += take,
             }
         }
-        self.overpaid += left.max(Decimal::ZERO);
+        let over = left.max(Decimal::ZERO);
+        self.overpaid += over;
         self.steps.push(Step::Payment {
             on: payment.on,
             amount: payment.amount,
             allocations,
-            overpaid: left.max(Decimal::ZERO),
+            overpaid: over,
             rule: self.input.allocation.rule(),
         });
     }
 
-    fn finish(self) -> Statement {
+    /// The ordinary-interest pool accrued so far.
+    fn ordinary_accrued(&self) -> Decimal {
+        let part = |numerator: Decimal, divisor: i64| {
+            if numerator.is_zero() { Decimal::ZERO } else { numerator / Decimal::from(divisor) }
+        };
+        part(self.ordinary_numerator[0], 36_500) + part(self.ordinary_numerator[1], 36_000)
+    }
+
+    fn finish(mut self) -> Statement {
         let input = self.input;
+        // Chronological order for the reader: a segment is listed on the day
+        // it ends, before a payment made that day.
+        // (Sorted through an index so the large steps move once.)
+        let mut keys: Vec<(Date, u8, usize)> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(index, step)| match step {
+                Step::Accrual { to, .. } => (*to, 0, index),
+                Step::Excluded { from, .. } => (*from, 0, index),
+                Step::Payment { on, .. } => (*on, 1, index),
+            })
+            .collect();
+        keys.sort_unstable();
+        let mut slots: Vec<Option<Step>> = std::mem::take(&mut self.steps).into_iter().map(Some).collect();
+        self.steps = keys.iter().filter_map(|(_, _, index)| slots[*index].take()).collect();
         let outstanding_obligations: Decimal = self.balances.iter().sum();
-        let accrued_delay: Decimal = self.delay_accrued.iter().sum();
-        let accrued_ordinary: Decimal = self.ordinary_accrued.iter().sum();
-        let paid_to_obligations: Decimal = self.paid.iter().sum();
+        // Pools and their daily rates carry up to 28 significant digits; a
+        // pool paid off exactly can end a few units of the 24th decimal below
+        // zero. That is zero.
+        let settle = |value: Decimal| {
+            if value.is_sign_negative() && value > Decimal::new(-1, 12) { Decimal::ZERO } else { value }
+        };
+        let outstanding_delay = settle(self.delay_accrued - self.paid_delay);
+        let ordinary_accrued = self.ordinary_accrued();
+        let outstanding_ordinary = settle(ordinary_accrued - self.paid_ordinary);
         let converted = input.conversion.map(|c| Converted {
             rate: c.rate,
             rate_date: c.rate_date,
             outstanding_obligations: outstanding_obligations * c.rate,
-            outstanding_ordinary_interest: self.ordinary_owed * c.rate,
-            outstanding_delay_interest: self.delay_owed * c.rate,
-            accrued_delay_interest: accrued_delay * c.rate,
+            outstanding_ordinary_interest: outstanding_ordinary * c.rate,
+            outstanding_delay_interest: outstanding_delay * c.rate,
+            accrued_delay_interest: self.delay_accrued * c.rate,
         });
         Statement {
             currency: input.currency.clone(),
             outstanding_obligations,
-            outstanding_ordinary_interest: self.ordinary_owed,
-            outstanding_delay_interest: self.delay_owed,
-            accrued_ordinary_interest: accrued_ordinary,
-            accrued_delay_interest: accrued_delay,
+            outstanding_ordinary_interest: outstanding_ordinary,
+            outstanding_delay_interest: outstanding_delay,
+            accrued_ordinary_interest: ordinary_accrued,
+            accrued_delay_interest: self.delay_accrued,
             paid_total: input.payments.iter().filter(|p| p.on <= input.as_of).map(|p| p.amount).sum(),
-            paid_to_obligations,
+            paid_to_obligations: self.paid.iter().sum(),
             paid_to_ordinary_interest: self.paid_ordinary,
             paid_to_delay_interest: self.paid_delay,
             overpaid: self.overpaid,
@@ -773,13 +968,41 @@ impl<'a> Engine<'a> {
                     delay_from: input.delay_start(o),
                     paid: self.paid[i],
                     outstanding: self.balances[i],
-                    delay_interest_accrued: self.delay_accrued[i],
-                    ordinary_interest_accrued: self.ordinary_accrued[i],
+                    delay_interest_accrued: self.delay_by_obligation[i],
+                    ordinary_interest_accrued: self.ordinary_by_obligation[i],
                 })
                 .collect(),
             steps: self.steps,
             converted,
         }
+    }
+}
+
+/// Whether a running segment can simply go on as `wanted`.
+fn same_run(current: Option<&Open>, wanted: Option<&Open>) -> bool {
+    match (current, wanted) {
+        (None, None) => true,
+        (Some(c), Some(w)) => c.rate_key == w.rate_key && c.base == w.base,
+        _ => false,
+    }
+}
+
+fn rate_key(rate: &ShownRate) -> (Decimal, bool) {
+    match rate {
+        ShownRate::Daily(r) => (*r, false),
+        ShownRate::Annual { percent, source: RateSource::Lpr { carried_forward, .. }, .. } => {
+            (*percent, *carried_forward)
+        }
+        ShownRate::Annual { percent, .. } => (*percent, false),
+    }
+}
+
+/// A segment's daily contribution to the ordinary pool: (basis slot,
+/// base × percent) — exact; the division by 100 × basis comes later.
+fn daily_ordinary(base: Decimal, rate: ShownRate) -> (usize, Decimal) {
+    match rate {
+        ShownRate::Annual { percent, day_basis, .. } => (usize::from(day_basis == 360), base * percent),
+        ShownRate::Daily(rate) => (0, base * rate * Decimal::from(36_500)),
     }
 }
 

@@ -6,6 +6,7 @@ use zhixing_store::testing::{TEST_COURTS, seed_courts};
 zhixing_store::backend_tests! {
     courts_round_trip_and_update,
     calendar_round_trips,
+    lpr_round_trips,
 }
 
 async fn courts_round_trip_and_update(store: Store) {
@@ -34,4 +35,18 @@ async fn calendar_round_trips(store: Store) {
     assert_eq!(loaded, entries);
     let calendar = WorkCalendar::new(loaded).unwrap();
     assert!(calendar.covers(2026));
+}
+
+async fn lpr_round_trips(store: Store) {
+    use zhixing_core::calc::lpr::LprTable;
+    let fixings = LprTable::parse_csv(include_str!("../../../../data/lpr.csv")).unwrap();
+    store.upsert_lpr(&fixings, 0).await.unwrap();
+    assert_eq!(store.lpr().await.unwrap(), fixings);
+    // A corrected fixing replaces the old one.
+    let mut corrected = fixings[0];
+    corrected.one_year = "4.30".parse().unwrap();
+    store.upsert_lpr(&[corrected], 1).await.unwrap();
+    let loaded = store.lpr().await.unwrap();
+    assert_eq!(loaded.len(), fixings.len());
+    assert_eq!(loaded[0], corrected);
 }

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3 document.
 
+pub mod calc;
 pub mod dto;
 
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/cases", get(list_cases).post(create_case))
         .route("/api/v1/cases/{id}", get(get_case).patch(patch_case).delete(delete_case))
         .route("/api/v1/cases/{id}/history", get(case_history))
+        .route("/api/v1/calc/statement", post(calc_statement))
+        .route("/api/v1/calc/fee", get(calc_fee))
         .route("/api/{*rest}", any(api_not_found))
 }
 
@@ -42,10 +45,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         description = "人民法院执行案件登记与办理平台的 JSON API。所有接口（登录除外）需要 `Authorization: Bearer <token>`。\n\n错误统一为 `{\"error\": {\"code\", \"message\", \"field\"}}`：`code` 稳定可供程序判断，`message` 为中文说明，`field` 指出出错的字段路径。金额一律以字符串表示（元，最多两位小数），日期为 `YYYY-MM-DD`。",
         version = "1"
     ),
-    paths(login_handler, logout_handler, me, list_courts, list_cases, create_case, get_case, patch_case, delete_case, case_history),
+    paths(login_handler, logout_handler, me, list_courts, list_cases, create_case, get_case, patch_case, delete_case, case_history, calc_statement, calc_fee),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"))
+    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"), (name = "calc", description = "迟延履行期间的债务利息、一般债务利息、清偿顺序与诉讼费用计算"))
 )]
 pub struct ApiDoc;
 
@@ -254,4 +257,38 @@ async fn case_history(
     let (case, _) = cases::visible_case(&state, &user, parse_id(&id)?).await?;
     let history = state.store.case_history(std::slice::from_ref(&case.court), case.id).await?;
     Ok(Json(history.iter().map(AuditEntryDto::from).collect()))
+}
+
+/// Computes an amount-owed statement: doubled delay interest (LX 2014), ordinary interest as the document awards it, the allocation of each payment — every step with its rule.
+#[utoipa::path(post, path = "/api/v1/calc/statement", tag = "calc", request_body = calc::StatementRequest, security(("bearer" = [])),
+    responses(
+        (status = 200, body = calc::StatementResponse),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "unknown obligation id, payment after as_of, negative amount, unknown policy, a date with no LPR fixing …", body = ErrorBody),
+    ))]
+async fn calc_statement(
+    State(state): State<Arc<AppState>>,
+    ApiUser(_user): ApiUser,
+    ApiJson(request): ApiJson<calc::StatementRequest>,
+) -> Result<Json<calc::StatementResponse>, ApiError> {
+    calc::statement(&request, &state.lpr()).map(Json).map_err(ApiError::validation)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeeParams {
+    /// execution (申请执行费) | preservation (申请保全费)
+    kind: Option<String>,
+    /// 执行金额或价额 / 保全财产数额, 元; omit when there is none.
+    amount: Option<String>,
+}
+
+/// 申请执行费 or 申请保全费 under 《诉讼费用交纳办法》第十四条, with the tiers used.
+#[utoipa::path(get, path = "/api/v1/calc/fee", tag = "calc", params(FeeParams), security(("bearer" = [])),
+    responses((status = 200, body = calc::FeeResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn calc_fee(
+    ApiUser(_user): ApiUser,
+    Query(params): Query<FeeParams>,
+) -> Result<Json<calc::FeeResponse>, ApiError> {
+    calc::fee(params.kind.as_deref().unwrap_or(""), params.amount.as_deref()).map(Json).map_err(ApiError::from)
 }

@@ -4,6 +4,7 @@
 //! changes something carries the session's CSRF token. All user-supplied
 //! text goes through askama's HTML escaping.
 
+pub mod calc;
 pub mod form;
 
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/cases/{id}/edit", get(edit_case_page).post(edit_case_submit))
         .route("/cases/{id}/delete", post(delete_case_submit))
         .route("/cases/{id}/print", get(case_print))
+        .route("/cases/{id}/calc", get(calc::calc_page).post(calc::calc_submit))
         .route("/api/docs", get(api_docs))
         .fallback(not_found_page)
 }

@@ -5,6 +5,7 @@
 
 mod api;
 mod browser;
+mod calc;
 mod ui;
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -81,6 +82,8 @@ impl TestApp {
                 .await
                 .unwrap();
         }
+        let fixings = zhixing_core::calc::lpr::LprTable::parse_csv(include_str!("../../../../data/lpr.csv")).unwrap();
+        store.upsert_lpr(&fixings, T0).await.unwrap();
         let clock = Arc::new(TestClock(AtomicI64::new(T0)));
         let config = WebConfig { max_body_bytes: 64 * 1024, ..WebConfig::default() };
         let state = AppState::new(store.clone(), clock.clone(), config).await.unwrap();
