@@ -13,7 +13,7 @@ use zhixing_core::case::ClaimKind;
 use zhixing_store::StoredCase;
 
 use super::form::FormData;
-use super::{Nav, UiUser, check_csrf, error_page, html, load};
+use super::{Nav, UiUser, error_page, html, load, posted_case};
 use crate::AppState;
 use crate::api::calc::{
     self, InterestRequest, ObligationRequest, PaymentRequest, PeriodRequest, PolicyRequest, RateRequest,
@@ -332,13 +332,9 @@ pub async fn calc_submit(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let data = FormData::new(pairs);
-    if let Err(e) = check_csrf(&user, &data) {
-        return error_page(&state, Some(&user), &e);
-    }
-    let case = match load(&state, &user, &id).await {
-        Ok((case, _)) => case,
-        Err(e) => return error_page(&state, Some(&user), &e),
+    let (data, case, _) = match posted_case(&state, &user, &id, pairs).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let mut page = CalcPage::for_case(&state, &user, &case);
     page.read(&data);

@@ -618,7 +618,21 @@ async fn case_print(State(state): State<Arc<AppState>>, UiUser(user): UiUser, Pa
     }
 }
 
-async fn load(state: &AppState, user: &CurrentUser, id: &str) -> Result<(StoredCase, CaseAccess), ApiError> {
+/// The common start of a form POST on one case: the CSRF check, then the
+/// case as the user may see it; an error page otherwise.
+pub(crate) async fn posted_case(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    pairs: Vec<(String, String)>,
+) -> Result<(FormData, StoredCase, CaseAccess), Response> {
+    let data = FormData::new(pairs);
+    check_csrf(user, &data).map_err(|e| error_page(state, Some(user), &e))?;
+    let (case, access) = load(state, user, id).await.map_err(|e| error_page(state, Some(user), &e))?;
+    Ok((data, case, access))
+}
+
+pub(crate) async fn load(state: &AppState, user: &CurrentUser, id: &str) -> Result<(StoredCase, CaseAccess), ApiError> {
     cases::visible_case(state, user, cases::parse_id(id)?).await
 }
 
@@ -855,13 +869,9 @@ async fn edit_case_submit(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let data = FormData::new(pairs);
-    if let Err(e) = check_csrf(&user, &data) {
-        return error_page(&state, Some(&user), &e);
-    }
-    let (case, access) = match load(&state, &user, &id).await {
+    let (data, case, access) = match posted_case(&state, &user, &id, pairs).await {
         Ok(found) => found,
-        Err(e) => return error_page(&state, Some(&user), &e),
+        Err(page) => return page,
     };
     let version: i64 = data.get("version").parse().unwrap_or(0);
     let mut form = CaseForm::from_data(&data);
@@ -919,13 +929,9 @@ async fn delete_case_submit(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let data = FormData::new(pairs);
-    if let Err(e) = check_csrf(&user, &data) {
-        return error_page(&state, Some(&user), &e);
-    }
-    let (case, access) = match load(&state, &user, &id).await {
+    let (data, case, access) = match posted_case(&state, &user, &id, pairs).await {
         Ok(found) => found,
-        Err(e) => return error_page(&state, Some(&user), &e),
+        Err(page) => return page,
     };
     let version: i64 = data.get("version").parse().unwrap_or(0);
     match cases::delete_case(&state, &user, &case, access, version, data.get("reason")).await {
