@@ -153,13 +153,13 @@ pub struct CasePage {
     pub items: Vec<CaseSummary>,
     pub page: u32,
     pub has_more: bool,
-    /// The search text matched more than [`MAX_MATCHES`] cases; only the
-    /// newest of them are listed.
+    /// The search text matched more than [`MAX_MATCHES`] cases (or term
+    /// rows beyond four times that); only some of them are listed.
     pub truncated: bool,
 }
 
-/// Most cases a search text is matched against (the newest ones); a text
-/// that matches more is too broad to be useful and the user is told so.
+/// Most cases a search text is matched against; a text that matches more
+/// is too broad to be useful and the user is told so.
 pub const MAX_MATCHES: i64 = 5_000;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -734,10 +734,11 @@ impl Store {
         let mut matches = None;
         let mut truncated = false;
         if let Some(key) = &key {
+            // Plain rows, deduplicated and ordered here: cheaper than asking
+            // the database for DISTINCT … ORDER BY over a broad match.
             let sql = format!(
-                "SELECT DISTINCT t.case_id FROM case_search_terms t
-                 WHERE t.court_code IN ({courts_sql}) AND t.term >= ${} AND t.term < ${}
-                 ORDER BY t.case_id DESC LIMIT ${}",
+                "SELECT t.case_id FROM case_search_terms t
+                 WHERE t.court_code IN ({courts_sql}) AND t.term >= ${} AND t.term < ${} LIMIT ${}",
                 courts.len() + 1,
                 courts.len() + 2,
                 courts.len() + 3
@@ -746,14 +747,14 @@ impl Store {
             for court in courts {
                 q = q.bind(court.as_str().to_string());
             }
-            let rows = q
-                .bind(key.clone())
-                .bind(format!("{key}\u{10FFFF}"))
-                .bind(MAX_MATCHES + 1)
-                .fetch_all(&mut *conn)
-                .await?;
+            let row_limit = MAX_MATCHES * 4;
+            let rows =
+                q.bind(key.clone()).bind(format!("{key}\u{10FFFF}")).bind(row_limit + 1).fetch_all(&mut *conn).await?;
             let mut ids = rows.iter().map(|r| int(r, "case_id")).collect::<Result<Vec<_>>>()?;
-            truncated = ids.len() as i64 > MAX_MATCHES;
+            truncated = ids.len() as i64 > row_limit;
+            ids.sort_unstable_by(|a, b| b.cmp(a));
+            ids.dedup();
+            truncated |= ids.len() as i64 > MAX_MATCHES;
             ids.truncate(MAX_MATCHES as usize);
             if ids.is_empty() {
                 return Ok(empty(false));

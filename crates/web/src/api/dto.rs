@@ -453,8 +453,8 @@ pub struct CaseListDto {
     pub page: u32,
     pub page_size: i64,
     pub has_more: bool,
-    /// True when the search text matched more cases than are searched
-    /// (the newest 5,000); refine the text.
+    /// True when the search text matched too many cases (more than 5,000)
+    /// and only some of them are listed; refine the text.
     pub truncated: bool,
 }
 

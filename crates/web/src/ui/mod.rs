@@ -357,8 +357,7 @@ async fn case_list(
     let link = |page: u32| format!("/cases?q={}&status={}&page={page}", percent_encode(&q), percent_encode(&status));
     if result.truncated {
         page_data.error = Some(format!(
-            "与“{q}”相符的案件超过{}件，以下只在最新的{}件中列出；请输入更具体的条件（如完整名称、证件号码或案号）。",
-            zhixing_store::MAX_MATCHES,
+            "与“{q}”相符的案件过多（超过{}件），以下只列出其中一部分；请输入更具体的条件（如完整名称、证件号码或案号）。",
             zhixing_store::MAX_MATCHES
         ));
     }
