@@ -19,6 +19,7 @@ pub mod credit_code;
 pub mod error;
 pub mod money;
 pub mod text;
+pub mod workflow;
 
 pub use access::{CaseAccess, Role};
 pub use calendar::WorkCalendar;

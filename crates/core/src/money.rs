@@ -111,6 +111,11 @@ impl Money {
         self.0.is_zero()
     }
 
+    /// `self - other`, or zero when `other` is larger.
+    pub fn saturating_sub(self, other: Money) -> Money {
+        Money::from_fen((self.fen() - other.fen()).max(0)).unwrap_or(Money::ZERO)
+    }
+
     pub fn checked_add(self, other: Money) -> Option<Money> {
         Money::from_fen(self.fen().checked_add(other.fen())?).ok()
     }
