@@ -63,6 +63,8 @@ pub struct StoredCase {
     pub created_by: UserRef,
     pub updated_at: i64,
     pub updated_by: UserRef,
+    /// Filed with its handling judge named: enforcement started at filing.
+    pub started_at_filing: bool,
 }
 
 impl StoredCase {
@@ -174,16 +176,16 @@ pub struct AuditEntry {
 const CASE_COLUMNS: &str = "c.court_code, c.id, c.case_type, c.year, c.serial, c.case_number, c.filed_on, c.status,
     c.handling_judge_id, c.basis_issuing_body, c.basis_document_number, c.basis_document_type, c.basis_effective_on,
     c.basis_performance_due_on, c.basis_operative_text, c.amount_applied_fen, c.version, c.created_at, c.created_by,
-    c.updated_at, c.updated_by";
+    c.updated_at, c.updated_by, c.started_at_filing";
 
 /// One filing waiting for the writer.
 pub(crate) struct FilingJob {
-    court: CourtCode,
-    draft: CaseDraft,
-    handling_judge: Option<UserRef>,
-    actor: UserRef,
-    now: i64,
-    reply: oneshot::Sender<Result<StoredCase>>,
+    pub(crate) court: CourtCode,
+    pub(crate) draft: CaseDraft,
+    pub(crate) handling_judge: Option<UserRef>,
+    pub(crate) actor: UserRef,
+    pub(crate) now: i64,
+    pub(crate) reply: oneshot::Sender<Result<StoredCase>>,
 }
 
 /// Most filings committed in one transaction.
@@ -314,6 +316,16 @@ impl Store {
     /// where filings of a court wait for each other — are held only for the
     /// last statements, and no row is written twice.
     async fn file_batch(&self, jobs: &[FilingJob]) -> Result<Vec<StoredCase>> {
+        let mut tx = self.write.begin().await?;
+        let cases = self.file_batch_in(&mut tx, jobs).await?;
+        tx.commit().await?;
+        Ok(cases)
+    }
+
+    /// [`Store::file_batch`] inside the caller's transaction (恢复执行 files
+    /// the 执恢 case in the transaction that records the restore).
+    pub(crate) async fn file_batch_in(&self, tx: &mut AnyConnection, jobs: &[FilingJob]) -> Result<Vec<StoredCase>> {
+        let rules = self.workflow_rules();
         let prepared: Vec<Prepared> = jobs
             .iter()
             .map(|job| Prepared {
@@ -323,18 +335,28 @@ impl Store {
                 parties: self.party_ids(&job.draft, &[], &job.actor, job.now),
             })
             .collect();
-        let mut tx = self.write.begin().await?;
         let parties: Vec<(&CourtCode, i64, &StoredParty)> =
             prepared.iter().flat_map(|p| p.parties.iter().map(move |party| (&p.job.court, p.id, party))).collect();
-        insert_parties(&mut tx, &parties).await?;
+        insert_parties(&mut *tx, &parties).await?;
         let claims: Vec<(&CourtCode, i64, &ClaimDraft)> =
             prepared.iter().flat_map(|p| p.job.draft.claims.iter().map(move |c| (&p.job.court, p.id, c))).collect();
-        insert_claims(&mut tx, &claims).await?;
+        insert_claims(&mut *tx, &claims).await?;
+        let deadlines: Vec<crate::workflow::DeadlineRow> = prepared
+            .iter()
+            .flat_map(|p| {
+                crate::workflow::new_case_deadlines(&rules, &p.job.draft, p.job.handling_judge.as_ref())
+                    .into_iter()
+                    .map(move |d| {
+                        crate::workflow::DeadlineRow::new(&p.job.court, p.id, &d, p.job.handling_judge.as_ref())
+                    })
+            })
+            .collect();
+        crate::workflow::insert_deadlines(&mut *tx, &deadlines).await?;
         let audits: Vec<AuditRow> = prepared
             .iter()
             .map(|p| (&p.job.court, p.id, 1, p.job.now, p.job.actor.id, "created", Vec::new()))
             .collect();
-        insert_audits(&mut tx, &audits).await?;
+        insert_audits(&mut *tx, &audits).await?;
         let mut terms: Vec<(&CourtCode, String, i64)> = prepared
             .iter()
             .flat_map(|p| party_search_terms(&p.job.draft).into_iter().map(move |t| (&p.job.court, t, p.id)))
@@ -376,12 +398,11 @@ impl Store {
             .into_iter()
             .map(|n| n.ok_or_else(|| corrupt("case_number", "not issued")))
             .collect::<Result<_>>()?;
-        insert_cases(&mut tx, &prepared, &numbers).await?;
+        insert_cases(&mut *tx, &prepared, &numbers).await?;
         for (p, number) in prepared.iter().zip(&numbers) {
             terms.extend(number_search_terms(number).into_iter().map(|t| (&p.job.court, t, p.id)));
         }
-        insert_terms(&mut tx, &terms).await?;
-        tx.commit().await?;
+        insert_terms(&mut *tx, &terms).await?;
 
         Ok(prepared
             .into_iter()
@@ -405,6 +426,7 @@ impl Store {
                     created_by: p.job.actor.clone(),
                     updated_at: p.job.now,
                     updated_by: p.job.actor.clone(),
+                    started_at_filing: p.job.handling_judge.is_some(),
                 }
             })
             .collect())
@@ -445,7 +467,12 @@ impl Store {
         self.load_case(&mut conn, courts, id).await
     }
 
-    async fn load_case(&self, conn: &mut AnyConnection, courts: &[CourtCode], id: i64) -> Result<Option<StoredCase>> {
+    pub(crate) async fn load_case(
+        &self,
+        conn: &mut AnyConnection,
+        courts: &[CourtCode],
+        id: i64,
+    ) -> Result<Option<StoredCase>> {
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1 AND c.deleted_at IS NULL AND c.court_code IN ({})",
             placeholders(2, courts.len())
@@ -535,6 +562,7 @@ impl Store {
             created_by: user(int(&row, "created_by")?)?,
             updated_at: int(&row, "updated_at")?,
             updated_by: user(int(&row, "updated_by")?)?,
+            started_at_filing: int(&row, "started_at_filing")? == 1,
             court,
         }))
     }
@@ -577,7 +605,11 @@ impl Store {
                 ),
             )));
         }
-        let status = old.status.with_handling_judge(handling_judge.is_some());
+        // Naming the first handling judge of a filed case starts enforcement
+        // (recorded as a `start` event below); clearing the judge later
+        // does not undo it — the state follows the events.
+        let starts = old.status == CaseStatus::Filed && handling_judge.is_some();
+        let status = if starts { CaseStatus::Enforcing } else { old.status };
         let amount = draft.amount_applied();
         let done = sqlx::query(
             "UPDATE cases SET filed_on = $1, status = $2, handling_judge_id = $3, basis_issuing_body = $4,
@@ -620,6 +652,10 @@ impl Store {
         let version = expected_version + 1;
         insert_audits(&mut tx, &[(court, id, version, now, actor.id, "updated", diff(&old.draft(), &new_draft))])
             .await?;
+        if starts {
+            crate::workflow::record_judge_assignment(&mut tx, self, court, id, actor, now).await?;
+        }
+        self.refresh_deadlines(&mut tx, court, id).await?;
         tx.commit().await?;
 
         Ok(StoredCase {
@@ -674,6 +710,11 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StoreError::VersionConflict { current: expected_version + 1 });
         }
+        sqlx::query("DELETE FROM case_deadlines WHERE court_code = $1 AND case_id = $2")
+            .bind(court.as_str().to_string())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let change = Change { field: "deleted".into(), before: None, after: Some(reason.to_string()) };
         insert_audits(&mut tx, &[(court, id, expected_version + 1, now, actor.id, "deleted", vec![change])]).await?;
         tx.commit().await?;
@@ -939,8 +980,8 @@ async fn insert_cases(conn: &mut AnyConnection, prepared: &[Prepared<'_>], numbe
             "cases (court_code, id, case_type, year, serial, case_number, filed_on, status, handling_judge_id,
                  basis_issuing_body, basis_document_number, basis_document_type, basis_effective_on,
                  basis_performance_due_on, basis_operative_text, amount_applied_fen, version, created_at, created_by,
-                 updated_at, updated_by)",
-            21,
+                 updated_at, updated_by, started_at_filing)",
+            22,
             bucket,
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -969,7 +1010,8 @@ async fn insert_cases(conn: &mut AnyConnection, prepared: &[Prepared<'_>], numbe
                 .bind(p.map(|p| p.job.now))
                 .bind(p.map(|p| p.job.actor.id))
                 .bind(p.map(|p| p.job.now))
-                .bind(p.map(|p| p.job.actor.id));
+                .bind(p.map(|p| p.job.actor.id))
+                .bind(p.map(|p| i64::from(p.job.handling_judge.is_some())));
         }
         query.execute(&mut *conn).await?;
     }

@@ -21,6 +21,7 @@ mod reference;
 mod rows;
 mod sql;
 mod users;
+mod workflow;
 
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -31,6 +32,10 @@ pub use cases::{
     AuditEntry, CasePage, CaseQuery, CaseSummary, MAX_MATCHES, OverrideRecord, PAGE_SIZE, StoredCase, StoredParty,
 };
 pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};
+pub use workflow::{
+    CaseLink, CaseWorkflow, DeadlineCounts, DeadlineListItem, LinkKind, Recorded, TransitionOutcome, TransitionRequest,
+    WorkflowRules, china_date,
+};
 
 use sqlx::AnyPool;
 
@@ -59,6 +64,9 @@ pub enum StoreError {
     /// A rule that can only be checked against the stored state.
     #[error("{0}")]
     Rejected(zhixing_core::error::FieldError),
+    /// A workflow rule refused a node or a transition.
+    #[error("{}", .0.message)]
+    Refused(zhixing_core::workflow::Refusal),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -74,6 +82,8 @@ pub struct Store {
     /// Pool for reads (the same pool as `write` on PostgreSQL).
     read: AnyPool,
     ids: std::sync::Arc<ids::IdGenerator>,
+    /// Calendar and policy of the workflow rules (see [`WorkflowRules`]).
+    rules: workflow::SharedRules,
     /// The filing writer (group commit); `None` inside the writer itself.
     filings: Option<tokio::sync::mpsc::Sender<cases::FilingJob>>,
 }
@@ -87,6 +97,7 @@ impl Store {
     pub async fn open_with(url: &str, options: StoreOptions) -> Result<Store> {
         let store = backend::connect(url, &options).await?;
         store.migrate().await?;
+        store.reload_workflow_calendar().await?;
         Ok(store)
     }
 

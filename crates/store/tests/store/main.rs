@@ -5,6 +5,7 @@
 mod cases;
 mod reference;
 mod users;
+mod workflow;
 
 use zhixing_store::UserRef;
 
