@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 use zhixing_core::error::FieldError;
+use zhixing_core::workflow::{Missing, Refusal};
 use zhixing_store::StoreError;
 
 #[derive(Debug)]
@@ -22,6 +23,8 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub details: Vec<FieldError>,
+    /// Unmet conditions of a refused transition or node, each with its rule.
+    pub missing: Vec<Missing>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -40,6 +43,16 @@ pub struct ErrorDetail {
     /// All field errors, when the request had several.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<FieldErrorDto>,
+    /// For `transition_refused` / `node_refused`: one entry per unmet
+    /// condition, `rule` citing the article.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<MissingDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MissingDto {
+    pub item: String,
+    pub rule: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -51,7 +64,7 @@ pub struct FieldErrorDto {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None, details: Vec::new() }
+        Self { status, code, message: message.into(), field: None, details: Vec::new(), missing: Vec::new() }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -84,6 +97,18 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试；本次操作未保存")
     }
 
+    /// 422: a workflow rule refused; every unmet condition with its rule.
+    pub fn refused(code: &'static str, refusal: Refusal) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            message: refusal.message,
+            field: None,
+            details: Vec::new(),
+            missing: refusal.missing,
+        }
+    }
+
     /// 422 with every field error; the first one is the headline.
     pub fn validation(errors: Vec<FieldError>) -> Self {
         match errors.first() {
@@ -94,6 +119,7 @@ impl ApiError {
                 message: first.message.clone(),
                 field: Some(first.field.clone()),
                 details: if errors.len() > 1 { errors } else { Vec::new() },
+                missing: Vec::new(),
             },
         }
     }
@@ -111,6 +137,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::VersionConflict { current } => ApiError::conflict(current),
             StoreError::Rejected(field_error) => field_error.into(),
+            StoreError::Refused(refusal) => ApiError::refused("transition_refused", refusal),
             other => {
                 tracing::error!(error = %other, "storage failure");
                 ApiError::internal()
@@ -131,6 +158,7 @@ impl IntoResponse for ApiError {
                     .into_iter()
                     .map(|e| FieldErrorDto { code: e.code.to_string(), message: e.message, field: e.field })
                     .collect(),
+                missing: self.missing.into_iter().map(|m| MissingDto { item: m.item, rule: m.rule }).collect(),
             },
         };
         (self.status, Json(body)).into_response()

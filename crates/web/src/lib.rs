@@ -15,6 +15,7 @@ pub mod cases;
 pub mod error;
 pub mod json;
 pub mod ui;
+pub mod workflow;
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -184,6 +185,7 @@ impl AppState {
         let courts = CourtDirectory::new(self.store.courts().await?)?;
         let calendar = WorkCalendar::new(self.store.calendar().await?)?;
         let lpr = LprTable::new(self.store.lpr().await?);
+        self.store.reload_workflow_calendar().await?;
         if let Ok(mut slot) = self.courts.write() {
             *slot = Arc::new(courts);
         }

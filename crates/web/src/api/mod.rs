@@ -2,6 +2,7 @@
 
 pub mod calc;
 pub mod dto;
+pub mod workflow;
 
 use std::sync::Arc;
 
@@ -33,6 +34,13 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/cases", get(list_cases).post(create_case))
         .route("/api/v1/cases/{id}", get(get_case).patch(patch_case).delete(delete_case))
         .route("/api/v1/cases/{id}/history", get(case_history))
+        .route("/api/v1/cases/{id}/nodes", get(workflow::get_nodes).post(workflow::post_node))
+        .route("/api/v1/cases/{id}/transitions", get(workflow::get_transitions).post(workflow::post_transition))
+        .route("/api/v1/cases/{id}/deadlines", get(workflow::get_case_deadlines))
+        .route("/api/v1/cases/{id}/workflow", get(workflow::get_workflow))
+        .route("/api/v1/deadlines", get(workflow::get_deadlines))
+        .route("/api/v1/workflow/catalogue", get(workflow::get_catalogue))
+        .route("/api/v1/node-kinds", get(workflow::get_node_kinds))
         .route("/api/v1/calc/statement", post(calc_statement))
         .route("/api/v1/calc/fee", get(calc_fee))
         .route("/api/{*rest}", any(api_not_found))
@@ -45,10 +53,13 @@ pub fn routes() -> Router<Arc<AppState>> {
         description = "人民法院执行案件登记与办理平台的 JSON API。所有接口（登录除外）需要 `Authorization: Bearer <token>`。\n\n错误统一为 `{\"error\": {\"code\", \"message\", \"field\"}}`：`code` 稳定可供程序判断，`message` 为中文说明，`field` 指出出错的字段路径。金额一律以字符串表示（元，最多两位小数），日期为 `YYYY-MM-DD`。",
         version = "1"
     ),
-    paths(login_handler, logout_handler, me, list_courts, list_cases, create_case, get_case, patch_case, delete_case, case_history, calc_statement, calc_fee),
+    paths(login_handler, logout_handler, me, list_courts, list_cases, create_case, get_case, patch_case, delete_case, case_history,
+        workflow::post_node, workflow::get_nodes, workflow::post_transition, workflow::get_transitions,
+        workflow::get_case_deadlines, workflow::get_workflow, workflow::get_deadlines, workflow::get_catalogue,
+        workflow::get_node_kinds, calc_statement, calc_fee),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"), (name = "calc", description = "迟延履行期间的债务利息、一般债务利息、清偿顺序与诉讼费用计算"))
+    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"), (name = "workflow", description = "流程节点、状态变更（中止、暂缓、结案、恢复执行）、终本核查与法定期限"), (name = "calc", description = "迟延履行期间的债务利息、一般债务利息、清偿顺序与诉讼费用计算"))
 )]
 pub struct ApiDoc;
 
