@@ -229,7 +229,7 @@ fn recorded_at(r: &Recorded) -> (String, String) {
     (crate::rfc3339(r.at), r.by.display_name.clone())
 }
 
-pub fn node_dtos(state: &AppState, view: &WorkflowView) -> Vec<NodeDto> {
+pub fn node_dtos(view: &WorkflowView) -> Vec<NodeDto> {
     view.workflow
         .nodes
         .iter()
@@ -252,7 +252,7 @@ pub fn node_dtos(state: &AppState, view: &WorkflowView) -> Vec<NodeDto> {
         .collect()
 }
 
-fn event_dto(state: &AppState, e: &Event, r: &Recorded, status: zhixing_core::case::CaseStatus) -> EventDto {
+fn event_dto(e: &Event, r: &Recorded, status: zhixing_core::case::CaseStatus) -> EventDto {
     let (at, by) = recorded_at(r);
     EventDto {
         seq: e.seq,
@@ -334,7 +334,7 @@ pub async fn get_nodes(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<NodeDto>>, ApiError> {
     let view = wf::workflow_view(&state, &user, parse_id(&id)?).await?;
-    Ok(Json(node_dtos(&state, &view)))
+    Ok(Json(node_dtos(&view)))
 }
 
 /// Tries a state transition. A refusal is 422 `transition_refused` with one `missing[]` entry per unmet condition, each citing its article. `restore` answers 201 with the new 执恢 case.
@@ -382,13 +382,8 @@ pub async fn get_transitions(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<EventDto>>, ApiError> {
     let view = wf::workflow_view(&state, &user, parse_id(&id)?).await?;
-    let events = view
-        .workflow
-        .events
-        .iter()
-        .zip(&view.workflow.event_records)
-        .map(|(e, (r, s))| event_dto(&state, e, r, *s))
-        .collect();
+    let events =
+        view.workflow.events.iter().zip(&view.workflow.event_records).map(|(e, (r, s))| event_dto(e, r, *s)).collect();
     Ok(Json(events))
 }
 
