@@ -41,7 +41,7 @@ pub struct NodeRequest {
 
 #[derive(Serialize, ToSchema)]
 pub struct NodeDto {
-    pub id: String,
+    pub id: i64,
     pub kind: String,
     pub label: String,
     pub on: String,
@@ -129,7 +129,7 @@ pub struct ChecklistItemDto {
 
 #[derive(Serialize, ToSchema)]
 pub struct WorkflowDto {
-    pub case_id: String,
+    pub case_id: i64,
     pub case_number: String,
     pub status: String,
     pub state_label: String,
@@ -143,7 +143,7 @@ pub struct WorkflowDto {
 pub struct LinkDto {
     /// restored_as | restored_from
     pub kind: String,
-    pub case_id: String,
+    pub case_id: i64,
     pub case_number: String,
 }
 
@@ -199,7 +199,7 @@ pub struct DeadlineCountsDto {
 
 #[derive(Serialize, ToSchema)]
 pub struct DeadlineItemDto {
-    pub case_id: String,
+    pub case_id: i64,
     pub case_number: String,
     pub court: String,
     pub kind: String,
@@ -237,7 +237,7 @@ pub fn node_dtos(view: &WorkflowView) -> Vec<NodeDto> {
         .map(|(n, r)| {
             let (at, by) = recorded_at(r);
             NodeDto {
-                id: n.id.to_string(),
+                id: n.id,
                 kind: n.kind.code().to_string(),
                 label: view.node_label(&n.kind),
                 on: iso_date(n.on),
@@ -311,7 +311,7 @@ pub async fn post_node(
     let record = workflow.node_records.get(index).cloned();
     let (at, by) = record.map(|r| recorded_at(&r)).unwrap_or_default();
     let dto = NodeDto {
-        id: node.id.to_string(),
+        id: node.id,
         kind: node.kind.code().to_string(),
         label: wf::node_label(&node.kind, &local),
         on: iso_date(node.on),
@@ -409,7 +409,7 @@ pub async fn get_workflow(
 ) -> Result<Json<WorkflowDto>, ApiError> {
     let view = wf::workflow_view(&state, &user, parse_id(&id)?).await?;
     Ok(Json(WorkflowDto {
-        case_id: view.case.id.to_string(),
+        case_id: view.case.id,
         case_number: view.case.case_number.to_string(),
         status: view.state.status().as_str().to_string(),
         state_label: view.state.label_zh(),
@@ -431,7 +431,7 @@ pub async fn get_workflow(
             .iter()
             .map(|l| LinkDto {
                 kind: l.kind.as_str().to_string(),
-                case_id: l.case_id.to_string(),
+                case_id: l.case_id,
                 case_number: l.case_number.clone(),
             })
             .collect(),
@@ -480,7 +480,7 @@ pub fn deadline_list_dto(state: &AppState, o: &wf::DeadlineOverview) -> Deadline
             .items
             .iter()
             .map(|(d, u)| DeadlineItemDto {
-                case_id: d.case_id.to_string(),
+                case_id: d.case_id,
                 case_number: d.case_number.clone(),
                 court: d.court.as_str().to_string(),
                 kind: d.kind.code().to_string(),

@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod calc;
 mod ui;
+mod workflow;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock};
