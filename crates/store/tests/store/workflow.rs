@@ -56,7 +56,7 @@ async fn nodes_and_transitions_are_recorded_and_the_state_derived(store: Store) 
     let out =
         store.apply_transition(&c, id, &request(suspend, date!(2026 - 04 - 01), Some("之一")), &a, NOW, TODAY).await;
     assert!(matches!(out.unwrap().state, CaseState::Suspended { .. }));
-    let (case, wf) = store.case_workflow(&[c.clone()], id).await.unwrap().unwrap();
+    let (case, wf) = store.case_workflow(std::slice::from_ref(&c), id).await.unwrap().unwrap();
     assert_eq!(case.status, CaseStatus::Suspended);
     assert_eq!(derive_state(&wf.file(&case)).status(), CaseStatus::Suspended);
     store
@@ -69,7 +69,7 @@ async fn nodes_and_transitions_are_recorded_and_the_state_derived(store: Store) 
         .unwrap();
     let done = Action::Close { mode: ClosingMode::Completed, ground: None };
     store.apply_transition(&c, id, &request(done, date!(2026 - 05 - 02), None), &a, NOW, TODAY).await.unwrap();
-    let (case, wf) = store.case_workflow(&[c.clone()], id).await.unwrap().unwrap();
+    let (case, wf) = store.case_workflow(std::slice::from_ref(&c), id).await.unwrap().unwrap();
     assert_eq!(case.status, CaseStatus::Closed);
     assert_eq!(wf.events.len(), 3);
     assert_eq!(wf.events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
@@ -89,7 +89,7 @@ async fn a_refused_transition_writes_nothing(store: Store) {
         store.apply_transition(&c, id, &request(zhongben, date!(2026 - 04 - 01), Some("x")), &a, NOW, TODAY).await;
     let Err(StoreError::Refused(refusal)) = refused else { panic!("expected a refusal, got {refused:?}") };
     assert!(refusal.missing.iter().any(|m| m.rule.contains("第一条第四项")));
-    let (case, wf) = store.case_workflow(&[c.clone()], id).await.unwrap().unwrap();
+    let (case, wf) = store.case_workflow(std::slice::from_ref(&c), id).await.unwrap().unwrap();
     assert_eq!(case.status, CaseStatus::Enforcing);
     assert!(wf.events.is_empty());
     // A node that breaks its rule is not stored either.
@@ -98,7 +98,7 @@ async fn a_refused_transition_writes_nothing(store: Store) {
     assert!(matches!(bad, Err(StoreError::Refused(_))));
     let early = store.record_node(&c, id, &node(BuiltinNode::NoticeServed, date!(2026 - 03 - 01), ""), &a, NOW).await;
     assert!(matches!(early, Err(StoreError::Refused(_))));
-    let (_, wf) = store.case_workflow(&[c.clone()], id).await.unwrap().unwrap();
+    let (_, wf) = store.case_workflow(std::slice::from_ref(&c), id).await.unwrap().unwrap();
     assert!(wf.nodes.is_empty());
     // Unknown cases and other courts' cases are not found.
     let other = store.record_node(&court("浙0212"), id, &node(BuiltinNode::NoticeServed, TODAY, ""), &a, NOW).await;
@@ -115,7 +115,7 @@ async fn deadlines_are_stored_listed_and_met(store: Store) {
     let theirs = store.file_case(&c, &sample_draft(2, "2026-11-20"), Some(&b), &a, NOW).await.unwrap();
     let unassigned = store.file_case(&c, &sample_draft(3, "2026-11-25"), None, &a, NOW).await.unwrap();
     let far = date!(2027 - 12 - 31);
-    let all = store.deadline_list(&[c.clone()], None, far, 100, 0).await.unwrap();
+    let all = store.deadline_list(std::slice::from_ref(&c), None, far, 100, 0).await.unwrap();
     let kinds_of = |id: i64| -> Vec<DeadlineKind> { all.iter().filter(|d| d.case_id == id).map(|d| d.kind).collect() };
     assert_eq!(
         kinds_of(mine.id),
@@ -132,27 +132,29 @@ async fn deadlines_are_stored_listed_and_met(store: Store) {
     let notice = all.iter().find(|d| d.case_id == mine.id && d.kind == DeadlineKind::Notice).unwrap();
     assert_eq!(notice.due_on, date!(2026 - 11 - 12));
     assert_eq!(notice.judge_name.as_deref(), Some("测试hs_judge"));
-    let counts =
-        store.deadline_counts(&[c.clone()], None, TODAY, date!(2026 - 12 - 02), date!(2026 - 12 - 11)).await.unwrap();
+    let counts = store
+        .deadline_counts(std::slice::from_ref(&c), None, TODAY, date!(2026 - 12 - 02), date!(2026 - 12 - 11))
+        .await
+        .unwrap();
     assert_eq!(counts.len(), 1);
     // Overdue: mine's notice (11-12). Due by 12-02: theirs' notice (11-30),
     // unassigned's judge assignment (12-02). Due by 12-11: unassigned's notice (12-07).
     assert_eq!((counts[0].overdue, counts[0].due_soon, counts[0].due_later), (1, 2, 1));
     // Per judge.
-    let theirs_only = store.deadline_list(&[c.clone()], Some(b.id), far, 100, 0).await.unwrap();
+    let theirs_only = store.deadline_list(std::slice::from_ref(&c), Some(b.id), far, 100, 0).await.unwrap();
     assert!(theirs_only.iter().all(|d| d.case_id == theirs.id) && !theirs_only.is_empty());
     // A node meets its deadline: the row leaves the list.
     store.record_node(&c, mine.id, &node(BuiltinNode::NoticeServed, date!(2026 - 11 - 20), ""), &a, NOW).await.unwrap();
-    let after = store.deadline_list(&[c.clone()], Some(a.id), far, 100, 0).await.unwrap();
+    let after = store.deadline_list(std::slice::from_ref(&c), Some(a.id), far, 100, 0).await.unwrap();
     assert!(!after.iter().any(|d| d.case_id == mine.id && d.kind == DeadlineKind::Notice));
     // Deleting a case removes its deadlines; rebuilding restores the rest.
     store.delete_case(&c, unassigned.id, 1, "重复立案", &a, NOW).await.unwrap();
-    let left = store.deadline_list(&[c.clone()], None, far, 100, 0).await.unwrap();
+    let left = store.deadline_list(std::slice::from_ref(&c), None, far, 100, 0).await.unwrap();
     assert!(!left.iter().any(|d| d.case_id == unassigned.id));
     store.execute_for_tests("DELETE FROM case_deadlines").await.unwrap();
     assert!(store.deadlines_missing().await.unwrap());
     assert_eq!(store.rebuild_deadlines().await.unwrap(), 2);
-    assert_eq!(store.deadline_list(&[c.clone()], None, far, 100, 0).await.unwrap(), left);
+    assert_eq!(store.deadline_list(std::slice::from_ref(&c), None, far, 100, 0).await.unwrap(), left);
     // Nothing for courts out of scope.
     assert!(store.deadline_list(&[court("浙0212")], None, far, 100, 0).await.unwrap().is_empty());
 }
@@ -166,13 +168,13 @@ async fn naming_the_first_judge_starts_the_case(store: Store) {
     assert_eq!(filed.status, CaseStatus::Filed);
     let updated = store.update_case(&c, filed.id, 1, &filed.draft(), Some(&a), &a, NOW).await.unwrap();
     assert_eq!(updated.status, CaseStatus::Enforcing);
-    let (case, wf) = store.case_workflow(&[c.clone()], filed.id).await.unwrap().unwrap();
+    let (case, wf) = store.case_workflow(std::slice::from_ref(&c), filed.id).await.unwrap().unwrap();
     assert_eq!(wf.events.len(), 1);
     assert_eq!(wf.events[0].action, Action::Start);
     assert!(wf.nodes[0].is(BuiltinNode::JudgeAssigned));
     assert!(matches!(derive_state(&wf.file(&case)), CaseState::Enforcing { .. }));
     // The judge's deadline list now holds the case.
-    let list = store.deadline_list(&[c.clone()], Some(a.id), date!(2027 - 12 - 31), 100, 0).await.unwrap();
+    let list = store.deadline_list(std::slice::from_ref(&c), Some(a.id), date!(2027 - 12 - 31), 100, 0).await.unwrap();
     assert!(list.iter().any(|d| d.case_id == filed.id));
     assert!(!list.iter().any(|d| d.kind == DeadlineKind::JudgeAssignment));
 }
@@ -212,7 +214,7 @@ async fn restore_opens_a_linked_resumed_case_with_the_balance(store: Store) {
         .await
         .unwrap();
     // After 终本: the publication and the first six-monthly inquiry are open.
-    let list = store.deadline_list(&[c.clone()], None, date!(2027 - 12 - 31), 100, 0).await.unwrap();
+    let list = store.deadline_list(std::slice::from_ref(&c), None, date!(2027 - 12 - 31), 100, 0).await.unwrap();
     let kinds: Vec<DeadlineKind> = list.iter().filter(|d| d.case_id == id).map(|d| d.kind).collect();
     assert_eq!(kinds, [DeadlineKind::ZhongbenPublication, DeadlineKind::PostZhongbenInquiry]);
 
@@ -232,14 +234,14 @@ async fn restore_opens_a_linked_resumed_case_with_the_balance(store: Store) {
     // 10001.50 applied for, 4000.50 paid: 6001.00 carried over.
     assert_eq!(resumed.amount_applied.to_string(), "6001.00");
     assert_eq!(resumed.status, CaseStatus::Enforcing);
-    let (_, wf) = store.case_workflow(&[c.clone()], id).await.unwrap().unwrap();
+    let (_, wf) = store.case_workflow(std::slice::from_ref(&c), id).await.unwrap().unwrap();
     assert_eq!(wf.links[0].kind, LinkKind::RestoredAs);
     assert_eq!(wf.links[0].case_id, resumed.id);
-    let (_, new_wf) = store.case_workflow(&[c.clone()], resumed.id).await.unwrap().unwrap();
+    let (_, new_wf) = store.case_workflow(std::slice::from_ref(&c), resumed.id).await.unwrap().unwrap();
     assert_eq!(new_wf.links[0].kind, LinkKind::RestoredFrom);
     assert_eq!(new_wf.links[0].case_number, "（2026）浙0203执1号");
     // The original's six-monthly inquiries end; the new case's deadlines start.
-    let list = store.deadline_list(&[c.clone()], None, date!(2027 - 12 - 31), 100, 0).await.unwrap();
+    let list = store.deadline_list(std::slice::from_ref(&c), None, date!(2027 - 12 - 31), 100, 0).await.unwrap();
     assert!(!list.iter().any(|d| d.case_id == id && d.kind == DeadlineKind::PostZhongbenInquiry));
     assert!(list.iter().any(|d| d.case_id == resumed.id && d.kind == DeadlineKind::ClosingLimit));
     // Twice is refused, and files nothing.
@@ -296,7 +298,7 @@ async fn local_node_kinds_are_per_court(store: Store) {
     let kind = LocalNodeKind::parse("local_return_visit", "回访申请执行人", Some("浙0203")).unwrap();
     store.add_node_kind(&kind, NOW).await.unwrap();
     assert!(matches!(store.add_node_kind(&kind, NOW).await, Err(StoreError::Rejected(_))));
-    assert_eq!(store.node_kinds(Some(&c)).await.unwrap(), [kind.clone()]);
+    assert_eq!(store.node_kinds(Some(&c)).await.unwrap(), std::slice::from_ref(&kind));
     assert!(store.node_kinds(Some(&court("浙0212"))).await.unwrap().is_empty());
     let input = NodeInput {
         kind: NodeKind::Local("local_return_visit".into()),

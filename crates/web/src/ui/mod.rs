@@ -6,6 +6,7 @@
 
 pub mod calc;
 pub mod form;
+pub mod workflow;
 
 use std::sync::Arc;
 
@@ -42,6 +43,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/cases/{id}/delete", post(delete_case_submit))
         .route("/cases/{id}/print", get(case_print))
         .route("/cases/{id}/calc", get(calc::calc_page).post(calc::calc_submit))
+        .route("/cases/{id}/nodes", post(workflow::node_submit))
+        .route("/cases/{id}/transitions", post(workflow::transition_submit))
+        .route("/deadlines", get(workflow::deadlines_page))
         .route("/api/docs", get(api_docs))
         .fallback(not_found_page)
 }
@@ -557,6 +561,7 @@ struct CaseDetailPage {
     can_edit: bool,
     can_delete: bool,
     csrf: String,
+    workflow: workflow::WorkflowPanel,
 }
 
 #[derive(Deserialize)]
@@ -570,29 +575,58 @@ async fn case_detail(
     Path(id): Path<String>,
     Query(params): Query<NoticeParam>,
 ) -> Response {
-    let (case, access) = match load(&state, &user, &id).await {
-        Ok(found) => found,
-        Err(e) => return error_page(&state, Some(&user), &e),
+    match cases::parse_id(&id) {
+        Ok(id) => case_page(&state, &user, id, params.notice.as_deref(), None).await,
+        Err(e) => error_page(&state, Some(&user), &e),
+    }
+}
+
+/// The case page; after a refused node or transition, with the refusal
+/// and the submitted form (status 422).
+pub(crate) async fn case_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    notice: Option<&str>,
+    problem: Option<(workflow::Problem, workflow::PanelForm)>,
+) -> Response {
+    let view = match crate::workflow::workflow_view(state, user, id).await {
+        Ok(view) => view,
+        Err(e) => return error_page(state, Some(user), &e),
     };
+    let case = &view.case;
     let history = match state.store.case_history(std::slice::from_ref(&case.court), case.id).await {
         Ok(h) => h,
-        Err(e) => return error_page(&state, Some(&user), &e.into()),
+        Err(e) => return error_page(state, Some(user), &e.into()),
     };
-    let notice = match params.notice.as_deref() {
+    let notice = match notice {
         Some("created") => Some(format!("已立案，案号为{}。", case.case_number)),
         Some("updated") => Some("修改已保存。".to_string()),
+        Some("node") => Some("流程节点已记录，期限已重新计算。".to_string()),
+        Some("transition") => Some(format!("案件状态已变更为“{}”。", view.state.label_zh())),
+        Some("restored") => Some(format!("已恢复执行，立案为{}。", case.case_number)),
         _ => None,
     };
+    let mut panel = workflow::WorkflowPanel::new(&view, user, state.clock.today());
+    let status = match problem {
+        Some((problem, form)) => {
+            panel.problem = Some(problem);
+            panel.form = form;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        None => StatusCode::OK,
+    };
     let page = CaseDetailPage {
-        nav: Some(Nav::new(&state, &user)),
+        nav: Some(Nav::new(state, user)),
         history: history_rows(&history),
         notice,
-        can_edit: access == CaseAccess::Write,
-        can_delete: access == CaseAccess::Write && user.user.role.allows(Permission::DeleteCases),
+        can_edit: view.access == CaseAccess::Write,
+        can_delete: view.access == CaseAccess::Write && user.user.role.allows(Permission::DeleteCases),
         csrf: user.csrf_token.clone(),
-        case: CaseView::new(&state, &case),
+        case: CaseView::new(state, case),
+        workflow: panel,
     };
-    html(StatusCode::OK, &page)
+    html(status, &page)
 }
 
 #[derive(Template)]

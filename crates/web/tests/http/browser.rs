@@ -156,5 +156,38 @@ async fn flow(client: &fantoccini::Client, app: &TestApp) -> Result<(), fantocci
     assert_eq!(first.text().await?, "（2026）浙0203执1号");
     let rows = client.find_all(Locator::Css("table.list tbody tr")).await?;
     assert_eq!(rows.len(), 1);
+
+    // Open it: the 终本 checklist is on the page. Record the 执行通知 and
+    // watch its item turn met.
+    first.click().await?;
+    wait_for_url(client, |u| u.path().starts_with("/cases/") && u.path() != "/cases").await?;
+    let row = client.wait().for_element(Locator::Css("table.checklist tbody tr:first-child")).await?;
+    assert_eq!(row.attr("class").await?.as_deref(), Some("missing"));
+    let case_path = client.current_url().await?.path().to_string();
+    client.find(Locator::Css("#node-form select[name=kind] option[value=notice_served]")).await?.click().await?;
+    client.find(Locator::Css("#node-form input[name=document_ref]")).await?.send_keys("（2026）浙0203执1号").await?;
+    client.find(Locator::Css("#node-form button[type=submit]")).await?.click().await?;
+    wait_for_url(client, |u| u.query().is_some_and(|q| q.contains("notice=node"))).await?;
+    let row = client.wait().for_element(Locator::Css("table.checklist tbody tr:first-child")).await?;
+    assert_eq!(row.attr("class").await?.as_deref(), Some("met"));
+    assert!(row.text().await?.contains("（2026）浙0203执1号"));
+
+    // Try to close it as 终本 today: refused, with every missing item and its article.
+    client.find(Locator::Css("#transition-form select[name=action] option[value=close]")).await?.click().await?;
+    client
+        .find(Locator::Css("#transition-form select[name=mode] option[value=terminated_this_round]"))
+        .await?
+        .click()
+        .await?;
+    client.find(Locator::Css("#transition-form button[type=submit]")).await?.click().await?;
+    wait_for_url(client, |u| u.path().ends_with("/transitions")).await?;
+    let refusal = client.wait().for_element(Locator::Css(".refusal")).await?;
+    let text = refusal.text().await?;
+    assert!(text.contains("不能以“终结本次执行程序”结案"), "{text}");
+    assert!(text.contains("《终本规定》第一条第四项"), "{text}");
+    assert!(text.contains("已约谈申请执行人并记录其意见"), "{text}");
+    client.goto(&app.url(&case_path)).await?;
+    let status = client.wait().for_element(Locator::Css("#workflow .status")).await?;
+    assert_eq!(status.text().await?, "已立案", "the refusal changed nothing");
     Ok(())
 }

@@ -85,6 +85,9 @@ impl TestApp {
         }
         let fixings = zhixing_core::calc::lpr::LprTable::parse_csv(include_str!("../../../../data/lpr.csv")).unwrap();
         store.upsert_lpr(&fixings, T0).await.unwrap();
+        let calendar =
+            zhixing_core::calendar::WorkCalendar::parse_csv(include_str!("../../../../data/calendar.csv")).unwrap();
+        store.upsert_calendar(&calendar).await.unwrap();
         let clock = Arc::new(TestClock(AtomicI64::new(T0)));
         let config = WebConfig { max_body_bytes: 64 * 1024, ..WebConfig::default() };
         let state = AppState::new(store.clone(), clock.clone(), config).await.unwrap();

@@ -384,6 +384,45 @@ async fn pages_read_as_expected(store: Store) {
     };
     insta::assert_snapshot!("case_detail", mask(browser.get(&format!("/cases/{id}")).await.body));
     insta::assert_snapshot!("case_print", mask(browser.get(&format!("/cases/{id}/print")).await.body));
+    // A node through the form, then a refused 终本: the page lists each
+    // missing item with its article and keeps what was typed.
+    let csrf = browser.get(&format!("/cases/{id}")).await.input("csrf");
+    let page = browser
+        .post(
+            &format!("/cases/{id}/nodes"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("kind", "notice_served"),
+                ("on", "2026-11-23"),
+                ("document_ref", "（2026）浙0203执1号"),
+                ("note", ""),
+                ("amount", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = browser
+        .post(
+            &format!("/cases/{id}/transitions"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "close"),
+                ("mode", "terminated_this_round"),
+                ("on", "2026-11-26"),
+                ("ground", ""),
+                ("document_ref", ""),
+                ("note", "试终本"),
+                ("until", ""),
+                ("security_until", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let start = page.body.find("<div class=\"banner error refusal\"").unwrap();
+    let end = start + page.body[start..].find("</div>").unwrap();
+    insta::assert_snapshot!("zhongben_refused", &page.body[start..end]);
+    assert!(page.body.contains(">试终本</textarea>"), "the form keeps the input");
+    insta::assert_snapshot!("deadlines", mask(browser.get("/deadlines").await.body));
     insta::assert_snapshot!("case_list", mask(browser.get("/cases").await.body));
     insta::assert_json_snapshot!("case_json", case, {
         ".id" => "[id]",
