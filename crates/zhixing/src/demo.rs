@@ -259,7 +259,16 @@ pub async fn load(store: &Store, today: Date, now_ms: i64) -> Result<usize> {
             };
             let mut draft = draft;
             draft.handling_judge = judge.as_ref().map(|j| j.username.clone());
-            store.file_case(&court.code, &draft, judge.as_ref(), &clerk.as_ref(), now_ms).await?;
+            let case = store.file_case(&court.code, &draft, judge.as_ref(), &clerk.as_ref(), now_ms).await?;
+            if let Some(judge) = &judge
+                && matches!(
+                    case.case_type,
+                    zhixing_core::case_number::EnforcementType::First
+                        | zhixing_core::case_number::EnforcementType::Resumed
+                )
+            {
+                progress(store, &mut generator, &case, judge, today, now_ms).await?;
+            }
             filed += 1;
         }
     }
@@ -517,4 +526,114 @@ mod tests {
             parse_case(&raw, &ctx).unwrap_or_else(|e| panic!("case {i}: {e:?}"));
         }
     }
+}
+
+/// Carries a demo case through the workflow as far as its age allows, the
+/// way a court would: 执行通知 and 报告财产令 within days, network inquiry,
+/// restrictions, and then one of the usual outcomes — paid and closed, 终本
+/// after the checklist, suspended on an outsider's objection, or still open
+/// (some with a missed deadline, so the lists show something to do).
+async fn progress(
+    store: &Store,
+    g: &mut CaseGenerator,
+    case: &zhixing_store::StoredCase,
+    judge: &UserRef,
+    today: Date,
+    now_ms: i64,
+) -> Result<()> {
+    use zhixing_core::money::Money;
+    use zhixing_core::workflow::{Action, BuiltinNode as N, ClosingMode, NodeInput, NodeKind, SuspensionGround};
+    use zhixing_store::TransitionRequest;
+
+    let filed = case.filed_on;
+    let age = (today - filed).whole_days();
+    let number = case.case_number.to_string();
+    let day = |offset: i64| filed + Duration::days(offset);
+    let mut steps: Vec<(i64, N, String, Option<Money>)> = Vec::new();
+    let mut add = |offset: i64, kind: N, note: &str| steps.push((offset, kind, note.to_string(), None));
+    // About one case in eight gets its 执行通知 late — or not yet.
+    let notice_day = if g.rng.random_bool(0.12) { 12 + g.rng.random_range(0..6) } else { 1 + g.rng.random_range(0..7) };
+    add(notice_day, N::NoticeServed, "执行通知书、报告财产令一并送达，已告知迟延履行利息及失信风险");
+    add(notice_day, N::ReportOrderServed, "");
+    add(notice_day + 1, N::NetworkInquirySent, "");
+    add(notice_day + 6, N::NetworkInquiryAnswered, "存款、车辆、不动产、证券等均无可供执行财产");
+    add(notice_day + 8, N::ConsumptionRestrictionIssued, "");
+    add(notice_day + 20, N::PropertyReportVerified, "报告内容与查询结果一致");
+    if g.rng.random_bool(0.3) {
+        add(notice_day + 25, N::LeadReceived, "申请执行人反映被执行人在外地有一处厂房");
+        if age > i64::from(notice_day) + 40 {
+            add(notice_day + 30, N::LeadVerified, "经查厂房系租赁，非被执行人所有");
+        }
+    }
+    add(notice_day + 35, N::OnsiteInvestigation, "至被执行人住所地调查，未发现可供执行财产");
+    add(notice_day + 40, N::DishonestListingDecided, "具有履行能力而拒不履行，决定纳入失信被执行人名单");
+    let outcome = g.rng.random_range(0..100);
+    let paid = outcome < 25;
+    let zhongben = (25..60).contains(&outcome) && age > 110;
+    let suspended = (60..66).contains(&outcome) && age > 70;
+    if paid {
+        steps.retain(|s| s.0 <= i64::from(notice_day) + 8);
+        let amount = case.amount_applied;
+        steps.push((i64::from(notice_day) + 15, N::PaymentReceived, "被执行人履行全部款项".into(), Some(amount)));
+        steps.push((i64::from(notice_day) + 16, N::PerformanceConfirmed, "申请执行人书面确认履行完毕".into(), None));
+    }
+    if zhongben {
+        steps.push((
+            100,
+            N::ApplicantInterviewed,
+            "告知财产调查情况及终本后果，申请执行人同意终本并保留恢复执行权利".into(),
+            None,
+        ));
+        steps.push((102, N::CollegialReview, "合议庭一致意见：符合终本条件".into(), None));
+        steps.push((104, N::PresidentApproved, "".into(), None));
+    }
+    steps.sort_by_key(|s| s.0);
+    for (offset, kind, note, amount) in steps {
+        let on = day(offset);
+        if on > today {
+            break;
+        }
+        let input = NodeInput { kind: NodeKind::Builtin(kind), on, note, document_ref: Some(number.clone()), amount };
+        store.record_node(&case.court, case.id, &input, judge, now_ms).await?;
+    }
+    let transition = |action: Action, on: Date, document_ref: Option<String>| TransitionRequest {
+        action,
+        on,
+        note: String::new(),
+        document_ref,
+    };
+    let close_on = |offset: i64| day(offset).min(today);
+    if paid && age > i64::from(notice_day) + 17 {
+        let request = transition(
+            Action::Close { mode: ClosingMode::Completed, ground: None },
+            close_on(i64::from(notice_day) + 17),
+            None,
+        );
+        store.apply_transition(&case.court, case.id, &request, judge, now_ms, today).await?;
+    } else if zhongben {
+        let request = transition(
+            Action::Close { mode: ClosingMode::TerminatedThisRound, ground: None },
+            close_on(106),
+            Some(format!("{number}之一")),
+        );
+        store.apply_transition(&case.court, case.id, &request, judge, now_ms, today).await?;
+        if age > 110 {
+            let input = NodeInput {
+                kind: NodeKind::Builtin(N::ZhongbenPublished),
+                on: close_on(109),
+                note: String::new(),
+                document_ref: None,
+                amount: None,
+            };
+            store.record_node(&case.court, case.id, &input, judge, now_ms).await?;
+        }
+    } else if suspended {
+        let request = transition(
+            Action::Suspend(SuspensionGround::OutsiderObjection),
+            close_on(60),
+            Some(format!("{number}之一")),
+        );
+        store.apply_transition(&case.court, case.id, &request, judge, now_ms, today).await?;
+    }
+    Ok(())
 }

@@ -10,6 +10,7 @@ use super::nodes::{BuiltinNode, Node, nodes_of};
 use super::policy::{DayCount, WorkflowPolicy};
 use super::state::{Action, CaseFile, CaseState, ClosingMode, derive_state};
 use crate::calendar::{WorkCalendar, chinese_date};
+use crate::case_number::EnforcementType;
 
 macro_rules! deadline_kinds {
     ($( $variant:ident = $code:literal, $label:literal, $rule:literal; )*) => {
@@ -294,6 +295,11 @@ pub fn compute_deadlines(file: &CaseFile, calendar: &WorkCalendar, policy: &Work
         judge_met,
         String::new(),
     );
+    // The limits below govern 执行实施类 cases (执, 执恢); preservation and
+    // review cases have limits of their own (not carried yet).
+    if !matches!(file.case_type, EnforcementType::First | EnforcementType::Resumed) {
+        return out;
+    }
     // JS art 480: 执行通知 within 10 days.
     push(
         DeadlineKind::Notice,

@@ -459,6 +459,25 @@ fn close_preconditions(
     policy: &WorkflowPolicy,
     missing: &mut Vec<Missing>,
 ) {
+    // LJ art 14: the six modes are those of 执行实施类 cases (执); resumed
+    // cases (执恢) close as 执行完毕, 终本 or 终结执行 (LJ arts 21–28, read
+    // only in summary). Preservation and review cases close in modes of
+    // their own, which this workflow does not carry yet.
+    match file.case_type {
+        EnforcementType::First => {}
+        EnforcementType::Resumed => {
+            if !matches!(mode, ClosingMode::Completed | ClosingMode::TerminatedThisRound | ClosingMode::Terminated) {
+                missing.push(Missing::new(
+                    format!("恢复执行案件不以“{}”结案（可选执行完毕、终结本次执行程序、终结执行）", mode.label_zh()),
+                    "《执行立结案意见》第十四条、第二十一条至第二十八条",
+                ));
+            }
+        }
+        other => missing.push(Missing::new(
+            format!("{}案件的结案方式另有规定（如保全完毕、解除保全、准予撤回、驳回），本流程只办理执行实施类案件（执、执恢）", other.code()),
+            "《执行立结案意见》第十四条",
+        )),
+    }
     // LJ art 23: a case with an unperformed settlement cannot be closed —
     // except by 终结执行 on its own ground (withdrawal after settlement…).
     if mode != ClosingMode::Terminated && unperformed_settlement(file, on) {

@@ -630,3 +630,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn only_implementation_cases_carry_these_closing_modes_and_limits() {
+    let mut f = file(&[], &[]);
+    f.case_type = EnforcementType::Preservation;
+    let refused =
+        decide_on(&f, Action::Close { mode: ClosingMode::Completed, ground: None }, date!(2025 - 03 - 01), None)
+            .unwrap_err();
+    assert!(refused.missing.iter().any(|m| m.rule == "《执行立结案意见》第十四条"), "{refused:?}");
+    let ds = compute_deadlines(&f, &calendar(), &WorkflowPolicy::default());
+    assert_eq!(ds.iter().map(|d| d.kind).collect::<Vec<_>>(), [DeadlineKind::JudgeAssignment]);
+    f.case_type = EnforcementType::Resumed;
+    let cancelled = Action::Close {
+        mode: ClosingMode::Cancelled,
+        ground: Some(Ground::Cancellation(CancellationGround::FiledElsewhereFirst)),
+    };
+    assert!(decide_on(&f, cancelled, date!(2025 - 03 - 01), None).is_err());
+    let nodes = [node(BuiltinNode::PerformanceConfirmed, date!(2025 - 02 - 27))];
+    let mut resumed = file(&nodes, &[]);
+    resumed.case_type = EnforcementType::Resumed;
+    assert!(
+        decide_on(&resumed, Action::Close { mode: ClosingMode::Completed, ground: None }, date!(2025 - 03 - 01), None)
+            .is_ok()
+    );
+}
