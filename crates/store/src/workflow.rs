@@ -527,6 +527,12 @@ impl Store {
         Ok(count)
     }
 
+    /// Live cases in all courts.
+    pub async fn count_cases_all(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE deleted_at IS NULL").fetch_one(&self.read).await?;
+        int(&row, "n")
+    }
+
     /// True when cases exist but no deadline was ever stored (a database
     /// from before the workflow migration).
     pub async fn deadlines_missing(&self) -> Result<bool> {

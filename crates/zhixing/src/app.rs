@@ -6,6 +6,7 @@ use anyhow::{Context, Result, bail};
 use zhixing_core::calc::lpr::LprTable;
 use zhixing_core::calendar::WorkCalendar;
 use zhixing_core::court::CourtDirectory;
+use zhixing_core::workflow::WorkflowPolicy;
 use zhixing_store::{Store, redact};
 
 /// The national court table shipped with the binary (`data/courts.csv`).
@@ -17,6 +18,8 @@ pub const LPR_CSV: &str = include_str!("../../../data/lpr.csv");
 
 pub struct Location {
     pub database_url: String,
+    /// The workflow policy (defaults unless a policy file is given).
+    pub policy: WorkflowPolicy,
 }
 
 /// The database URL: `--database-url` if given, else an SQLite file in the
@@ -37,7 +40,102 @@ pub fn locate(data_dir: &Path, database_url: Option<&str>) -> Result<Location> {
     {
         bail!("不支持的数据库地址 {}：应以 sqlite: 或 postgres:// 开头", redact(&database_url));
     }
-    Ok(Location { database_url })
+    Ok(Location { database_url, policy: WorkflowPolicy::default() })
+}
+
+/// The workflow policy file (JSON): any subset of the values of
+/// [`WorkflowPolicy`], the rest keep their defaults. See ARCHITECTURE.md,
+/// "Workflow policy", for each value's source and reason.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    /// `calendar_days` (CPL art 85, default) or `working_days`.
+    day_count: Option<String>,
+    judge_assignment_days: Option<u32>,
+    notice_days: Option<u32>,
+    lead_verification_days: Option<u32>,
+    closing_limit_months: Option<u32>,
+    non_litigation_limit_months: Option<u32>,
+    /// Document types (判决书, 仲裁裁决书 …) treated as 非诉执行.
+    non_litigation_documents: Option<Vec<String>>,
+    extension_months: Option<u32>,
+    extension_request_days_before: Option<u32>,
+    /// `president` (SX art 5, default) or `president_or_vice_president` (QX art 1).
+    extension_approver: Option<String>,
+    higher_court_right_months: Option<u32>,
+    zhongben_min_months: Option<u32>,
+    /// `always` (default) or `not_required`.
+    onsite_investigation: Option<String>,
+    deferral_max_days: Option<u32>,
+    post_zhongben_interval_months: Option<u32>,
+    post_zhongben_years: Option<u32>,
+    zhongben_publication_days: Option<u32>,
+    due_soon_working_days: Option<u32>,
+    due_later_working_days: Option<u32>,
+}
+
+/// Reads a policy file over the defaults.
+pub fn parse_policy(text: &str) -> Result<WorkflowPolicy> {
+    use zhixing_core::workflow::policy::{DayCount, ExtensionApprover, OnsiteRule};
+    let file: PolicyFile = serde_json::from_str(text).context("流程政策文件不是有效的 JSON，或含有未知的项")?;
+    let mut p = WorkflowPolicy::default();
+    macro_rules! set {
+        ($($field:ident),*) => { $( if let Some(v) = file.$field { p.$field = v; } )* };
+    }
+    set!(
+        judge_assignment_days,
+        notice_days,
+        lead_verification_days,
+        closing_limit_months,
+        non_litigation_limit_months,
+        extension_months,
+        extension_request_days_before,
+        higher_court_right_months,
+        zhongben_min_months,
+        deferral_max_days,
+        post_zhongben_interval_months,
+        post_zhongben_years,
+        zhongben_publication_days,
+        due_soon_working_days,
+        due_later_working_days
+    );
+    if let Some(v) = file.day_count {
+        p.day_count = match v.as_str() {
+            "calendar_days" => DayCount::CalendarDays,
+            "working_days" => DayCount::WorkingDays,
+            other => bail!("day_count 应为 calendar_days 或 working_days，而不是 {other}"),
+        };
+    }
+    if let Some(v) = file.extension_approver {
+        p.extension_approver = match v.as_str() {
+            "president" => ExtensionApprover::President,
+            "president_or_vice_president" => ExtensionApprover::PresidentOrVicePresident,
+            other => bail!("extension_approver 应为 president 或 president_or_vice_president，而不是 {other}"),
+        };
+    }
+    if let Some(v) = file.onsite_investigation {
+        p.onsite_investigation = match v.as_str() {
+            "always" => OnsiteRule::Always,
+            "not_required" => OnsiteRule::NotRequired,
+            other => bail!("onsite_investigation 应为 always 或 not_required，而不是 {other}"),
+        };
+    }
+    if let Some(types) = file.non_litigation_documents {
+        p.non_litigation_documents = types
+            .iter()
+            .map(|t| {
+                zhixing_core::case::DocumentType::parse(t)
+                    .with_context(|| format!("non_litigation_documents：未知文书类型 {t}"))
+            })
+            .collect::<Result<_>>()?;
+    }
+    if p.post_zhongben_interval_months == 0
+        || p.closing_limit_months == 0
+        || p.due_soon_working_days > p.due_later_working_days
+    {
+        bail!("流程政策取值无效：期间须大于0，due_soon_working_days 不得大于 due_later_working_days");
+    }
+    Ok(p)
 }
 
 /// Opens the store (running migrations) and makes sure the shipped
@@ -49,11 +147,20 @@ pub async fn open(location: &Location, now_ms: i64) -> Result<Store> {
     let store = Store::open(&location.database_url)
         .await
         .with_context(|| format!("无法打开数据库 {}", redact(&location.database_url)))?;
-    seed_reference_data(&store, now_ms).await?;
+    store.set_workflow_policy(location.policy.clone());
+    let calendar_changed = seed_reference_data(&store, now_ms).await?;
+    store.reload_workflow_calendar().await?;
+    // Stored deadlines depend on the calendar: recompute them when a new
+    // year was loaded, and once for databases from before the workflow.
+    if (calendar_changed && store.count_cases_all().await? > 0) || store.deadlines_missing().await? {
+        let n = store.rebuild_deadlines().await?;
+        eprintln!("已重新计算 {n} 件案件的期限");
+    }
     Ok(store)
 }
 
-pub async fn seed_reference_data(store: &Store, now_ms: i64) -> Result<()> {
+/// Returns whether calendar years were added.
+pub async fn seed_reference_data(store: &Store, now_ms: i64) -> Result<bool> {
     let shipped = CourtDirectory::parse_csv(COURTS_CSV)?;
     let existing = store.courts().await?;
     let missing: Vec<_> = shipped.into_iter().filter(|c| !existing.iter().any(|e| e.code == c.code)).collect();
@@ -66,7 +173,8 @@ pub async fn seed_reference_data(store: &Store, now_ms: i64) -> Result<()> {
     let calendar = WorkCalendar::new(store.calendar().await?)?;
     let new_years: Vec<_> =
         WorkCalendar::parse_csv(CALENDAR_CSV)?.into_iter().filter(|e| !calendar.covers(e.date.year())).collect();
-    if !new_years.is_empty() {
+    let calendar_changed = !new_years.is_empty();
+    if calendar_changed {
         store.upsert_calendar(&new_years).await?;
     }
     let known: Vec<_> = store.lpr().await?.into_iter().map(|f| f.published_on).collect();
@@ -75,10 +183,30 @@ pub async fn seed_reference_data(store: &Store, now_ms: i64) -> Result<()> {
     if !new_fixings.is_empty() {
         store.upsert_lpr(&new_fixings, now_ms).await?;
     }
-    Ok(())
+    Ok(calendar_changed)
 }
 
 pub fn now_ms() -> i64 {
     use zhixing_web::Clock;
     zhixing_web::SystemClock.now_ms()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use zhixing_core::workflow::policy::{DayCount, OnsiteRule};
+
+    #[test]
+    fn a_policy_file_overrides_only_what_it_names() {
+        let p = parse_policy(r#"{"day_count": "working_days", "onsite_investigation": "not_required", "non_litigation_documents": ["公证债权文书"]}"#).unwrap();
+        assert_eq!(p.day_count, DayCount::WorkingDays);
+        assert_eq!(p.onsite_investigation, OnsiteRule::NotRequired);
+        assert_eq!(p.non_litigation_documents, [zhixing_core::case::DocumentType::NotarizedDebt]);
+        assert_eq!(p.notice_days, 10, "the rest keeps its default");
+        assert_eq!(parse_policy("{}").unwrap(), WorkflowPolicy::default());
+        assert!(parse_policy(r#"{"notice_dayz": 5}"#).is_err(), "unknown keys are refused");
+        assert!(parse_policy(r#"{"day_count": "weeks"}"#).is_err());
+        assert!(parse_policy(r#"{"due_soon_working_days": 20}"#).is_err());
+    }
 }

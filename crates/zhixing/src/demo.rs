@@ -569,7 +569,8 @@ async fn progress(
     add(notice_day + 40, N::DishonestListingDecided, "具有履行能力而拒不履行，决定纳入失信被执行人名单");
     let outcome = g.rng.random_range(0..100);
     let paid = outcome < 25;
-    let zhongben = (25..60).contains(&outcome) && age > 110;
+    // Old cases still open are mostly closed by 终本 in practice.
+    let zhongben = ((25..60).contains(&outcome) && age > 110) || (outcome >= 66 && age > 300 && g.rng.random_bool(0.8));
     let suspended = (60..66).contains(&outcome) && age > 70;
     if paid {
         steps.retain(|s| s.0 <= i64::from(notice_day) + 8);
@@ -586,6 +587,14 @@ async fn progress(
         ));
         steps.push((102, N::CollegialReview, "合议庭一致意见：符合终本条件".into(), None));
         steps.push((104, N::PresidentApproved, "".into(), None));
+    }
+    let policy = store.workflow_rules().policy.clone();
+    let limit_days = if policy.non_litigation_documents.contains(&case.basis.document_type) { 89 } else { 181 };
+    if !paid && !zhongben && !suspended && age > limit_days && g.rng.random_bool(0.6) {
+        // Near the closing limit: the judge asked in time and the president
+        // extended (QX art 1; SX art 5).
+        steps.push((limit_days - 11, N::ExtensionRequested, "财产处置尚未完成，申请延长执行期限三个月".into(), None));
+        steps.push((limit_days - 8, N::ExtensionApproved, "院长批准延长三个月".into(), None));
     }
     steps.sort_by_key(|s| s.0);
     for (offset, kind, note, amount) in steps {

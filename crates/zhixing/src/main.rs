@@ -30,6 +30,10 @@ struct Cli {
     /// Database URL: `sqlite:PATH` or `postgres://USER@HOST/DB`. Default: SQLite in the data directory.
     #[arg(long, env = "ZHIXING_DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// Workflow policy file (JSON; any subset of the values in ARCHITECTURE.md, "Workflow policy").
+    /// After changing it, run `zhixing deadlines rebuild`.
+    #[arg(long, env = "ZHIXING_WORKFLOW_POLICY", global = true)]
+    workflow_policy: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -77,6 +81,44 @@ enum Command {
     Calc {
         #[command(subcommand)]
         command: CalcCommand,
+    },
+    /// Process-node kinds a court adds to the built-in catalogue (本院流程节点).
+    Nodes {
+        #[command(subcommand)]
+        command: NodesCommand,
+    },
+    /// Stored deadlines: recompute, or list a court's.
+    Deadlines {
+        #[command(subcommand)]
+        command: DeadlinesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NodesCommand {
+    /// Adds a local node kind (code `local_…`), for one court or (without --court) for all.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        court: Option<String>,
+    },
+    /// Lists the built-in and local node kinds.
+    List,
+}
+
+#[derive(Subcommand)]
+enum DeadlinesCommand {
+    /// Recomputes the stored deadlines of every case (after a calendar or policy change).
+    Rebuild,
+    /// Prints a court's open deadlines due within N working days (and those overdue).
+    List {
+        #[arg(long)]
+        court: String,
+        #[arg(long, default_value_t = 10)]
+        within: u32,
     },
 }
 
@@ -172,7 +214,11 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let location = app::locate(&cli.data_dir, cli.database_url.as_deref())?;
+    let mut location = app::locate(&cli.data_dir, cli.database_url.as_deref())?;
+    if let Some(path) = &cli.workflow_policy {
+        let text = std::fs::read_to_string(path).with_context(|| format!("无法读取 {}", path.display()))?;
+        location.policy = app::parse_policy(&text)?;
+    }
     match cli.command {
         Command::Serve { listen, demo, insecure_cookies } => serve(&location, listen, demo, insecure_cookies).await,
         Command::Migrate => {
@@ -189,7 +235,72 @@ async fn main() -> Result<()> {
         Command::Calendar { command } => calendar(&location, command).await,
         Command::Lpr { command } => lpr(&location, command).await,
         Command::Calc { command } => calc(&location, command).await,
+        Command::Nodes { command } => nodes(&location, command).await,
+        Command::Deadlines { command } => deadlines(&location, command).await,
     }
+}
+
+async fn nodes(location: &app::Location, command: NodesCommand) -> Result<()> {
+    use zhixing_core::workflow::{BuiltinNode, LocalNodeKind};
+    let store = app::open(location, app::now_ms()).await?;
+    match command {
+        NodesCommand::Add { code, label, court } => {
+            let kind =
+                LocalNodeKind::parse(&code, &label, court.as_deref()).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            match store.add_node_kind(&kind, app::now_ms()).await {
+                Ok(()) => println!("已添加本院节点 {}（{}）", kind.code, kind.label),
+                Err(StoreError::Rejected(e)) => bail!("{}", e.message),
+                Err(StoreError::UnknownCourt(code)) => bail!("法院表中没有 {code}"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        NodesCommand::List => {
+            println!("code,label,court,rule");
+            for kind in BuiltinNode::ALL {
+                println!("{},{},,{}", kind.code(), kind.label_zh(), kind.rule());
+            }
+            for kind in store.node_kinds(None).await? {
+                println!("{},{},{},", kind.code, kind.label, kind.court.unwrap_or_default());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn deadlines(location: &app::Location, command: DeadlinesCommand) -> Result<()> {
+    use zhixing_core::workflow::deadlines::working_day_horizon;
+    let store = app::open(location, app::now_ms()).await?;
+    match command {
+        DeadlinesCommand::Rebuild => {
+            let n = store.rebuild_deadlines().await?;
+            println!("已重新计算 {n} 件案件的期限（运行中的服务无需重启）");
+        }
+        DeadlinesCommand::List { court, within } => {
+            let court = CourtCode::parse(&court).map_err(|_| anyhow::anyhow!("法院代字无效：{court}"))?;
+            let rules = store.workflow_rules();
+            let today = SystemClock.today();
+            let until = working_day_horizon(&rules.calendar, today, within);
+            let soon = working_day_horizon(&rules.calendar, today, rules.policy.due_soon_working_days.min(within));
+            let one = std::slice::from_ref(&court);
+            for c in store.deadline_counts(one, None, today, soon, until).await? {
+                println!(
+                    "# {}：已超期 {}，3个工作日内 {}，其后至 {} 到期 {}",
+                    c.court, c.overdue, c.due_soon, until, c.due_later
+                );
+            }
+            println!("due_on,case_number,deadline,judge");
+            for item in store.deadline_list(one, None, until, 10_000, 0).await? {
+                println!(
+                    "{},{},{},{}",
+                    zhixing_core::calendar::iso_date(item.due_on),
+                    item.case_number,
+                    item.kind.label_zh(),
+                    item.judge_name.unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn load_demo(store: &Store) -> Result<()> {
@@ -388,7 +499,9 @@ async fn calendar(location: &app::Location, command: CalendarCommand) -> Result<
             all.extend(entries.iter().cloned());
             WorkCalendar::new(all).context("导入后节假日表不一致，未导入任何数据")?;
             let n = store.upsert_calendar(&entries).await?;
-            println!("已导入 {n} 天（运行中的服务一分钟内生效）");
+            store.reload_workflow_calendar().await?;
+            let cases = store.rebuild_deadlines().await?;
+            println!("已导入 {n} 天，并按新日历重新计算了 {cases} 件案件的期限（运行中的服务一分钟内生效）");
         }
         CalendarCommand::Years => {
             let calendar = WorkCalendar::new(store.calendar().await?)?;
