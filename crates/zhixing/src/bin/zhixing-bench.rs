@@ -79,6 +79,16 @@ enum Bench {
         #[arg(long, default_value_t = 5)]
         oracle_runs: usize,
     },
+    /// Deadline lists (API and page) over a court with N open cases.
+    Deadlines {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
+        /// Timed requests per list kind.
+        #[arg(long, default_value_t = 400)]
+        requests: usize,
+    },
     /// Search latency over a filled register.
     Search {
         #[command(flatten)]
@@ -481,11 +491,148 @@ async fn bench_search(common: Common, cases: usize, requests: usize) -> Result<(
     finish(server).await
 }
 
+/// Bodies filed over the two years before 2026-11-20, each with one of the
+/// bench judges as handling judge, so deadlines spread from long overdue to
+/// months ahead.
+fn spread_bodies(n: usize, judges: usize) -> Vec<Value> {
+    let mut generator = CaseGenerator::new(3);
+    let last = Date::from_calendar_date(2026, time::Month::November, 20).unwrap();
+    (0..n)
+        .map(|i| {
+            let filed_on = last - time::Duration::days(((i * 7919) % 700) as i64);
+            let mut raw =
+                demo_case(&mut generator, "宁波市海曙区人民法院", "浙0203", &["330203", "330212"], filed_on, i);
+            raw.case_type = Some("执".into());
+            let mut body = to_json(&raw);
+            body["handling_judge"] = json!(format!("bench{}", i % judges.max(1)));
+            body
+        })
+        .collect()
+}
+
+/// Logs in through the login form; returns the session cookie header.
+async fn browser_session(base: &str, username: &str) -> Result<String> {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let form = client.get(format!("{base}/login")).send().await?;
+    let mut cookies: Vec<String> = form
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+        .collect();
+    let html = form.text().await?;
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).context("csrf field")? + marker.len();
+    let csrf = html[start..].split('"').next().context("csrf value")?.to_string();
+    let response = client
+        .post(format!("{base}/login"))
+        .header("cookie", cookies.join("; "))
+        .form(&[("username", username), ("password", PASSWORD), ("csrf", &csrf), ("next", "/cases")])
+        .send()
+        .await?;
+    cookies.extend(
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+            .filter(|c| !c.ends_with('=')),
+    );
+    Ok(cookies.join("; "))
+}
+
+async fn bench_deadlines(common: Common, cases: usize, requests: usize) -> Result<()> {
+    let server = start_server(&common).await?;
+    let tokens = tokens(&server.base, common.clients).await?;
+    eprintln!("filing {cases} cases through the API …");
+    let bodies = Arc::new(spread_bodies(cases, common.clients));
+    let started = Instant::now();
+    let (filed, _) =
+        file_until(&server.base, &tokens, bodies.clone(), Arc::new(AtomicBool::new(false)), Some(cases as u64)).await;
+    eprintln!("filed {filed} cases in {:.0} s", started.elapsed().as_secs_f64());
+    if let Some((admin_url, name)) = &server.drop_database {
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).context("postgres url")?;
+        let db = sqlx::PgPool::connect(&format!("{base}/{name}")).await?;
+        db.execute("ANALYZE").await?;
+        db.close().await;
+    }
+    let cookie = browser_session(&server.base, "bench0").await?;
+    let client = reqwest::Client::new();
+    let probe: Value = client
+        .get(format!("{}/api/v1/deadlines?judge=all", server.base))
+        .bearer_auth(&tokens[0])
+        .send()
+        .await?
+        .json()
+        .await?;
+    println!(
+        "court 浙0203: {filed} open cases; open deadlines overdue {}, due within 3 working days {}, within 10 {}",
+        probe["totals"]["overdue"], probe["totals"]["due_soon"], probe["totals"]["due_later"]
+    );
+    let lists: [(&str, &str, bool); 4] = [
+        ("API, whole court, 10 days", "/api/v1/deadlines?judge=all", false),
+        ("API, one judge, 10 days", "/api/v1/deadlines", false),
+        ("page, whole court, 10 days", "/deadlines?judge=all", true),
+        ("page, one judge, 10 days", "/deadlines", true),
+    ];
+    for (label, path, page) in lists {
+        for concurrency in [1usize, common.clients] {
+            let next = Arc::new(AtomicU64::new(0));
+            let mut tasks = Vec::new();
+            for c in 0..concurrency {
+                let url = format!("{}{path}", server.base);
+                let (token, cookie, next) = (tokens[c % tokens.len()].clone(), cookie.clone(), next.clone());
+                tasks.push(tokio::spawn(async move {
+                    let client = reqwest::Client::new();
+                    let mut latencies = Vec::new();
+                    let mut first = true;
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                        if i >= requests {
+                            break;
+                        }
+                        let request = if page {
+                            client.get(&url).header("cookie", &cookie)
+                        } else {
+                            client.get(&url).bearer_auth(&token)
+                        };
+                        let started = Instant::now();
+                        let response = request.send().await.unwrap();
+                        assert!(response.status().is_success(), "{} {}", url, response.status());
+                        let body = response.bytes().await.unwrap();
+                        let elapsed = started.elapsed().as_micros() as u64;
+                        assert!(body.len() > 1000);
+                        if !first {
+                            latencies.push(elapsed);
+                        }
+                        first = false;
+                    }
+                    latencies
+                }));
+            }
+            let mut latencies = Vec::new();
+            for t in tasks {
+                latencies.extend(t.await?);
+            }
+            latencies.sort_unstable();
+            println!(
+                "{label:<28} {concurrency} client(s): p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)",
+                percentile(&latencies, 0.5),
+                percentile(&latencies, 0.95),
+                percentile(&latencies, 0.99),
+                latencies.len()
+            );
+        }
+    }
+    finish(server).await
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     match Args::parse().command {
         Bench::Filing { common, seconds, runs } => bench_filing(common, seconds, runs).await,
         Bench::Search { common, cases, requests } => bench_search(common, cases, requests).await,
+        Bench::Deadlines { common, cases, requests } => bench_deadlines(common, cases, requests).await,
         Bench::Calc { runs, oracle_runs } => bench_calc(runs, oracle_runs),
     }
 }
