@@ -352,3 +352,102 @@ pub async fn deadline_overview(
 pub fn builtin_kinds() -> &'static [BuiltinNode] {
     BuiltinNode::ALL
 }
+
+/// One debtor as the 终本 record lists it (ZB art 13).
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RecordDebtor {
+    /// person | organization
+    pub kind: String,
+    pub name: String,
+    /// Citizen ids with the birth-date digits masked; credit codes in full.
+    pub id_number: String,
+    pub sex: Option<String>,
+    /// Age on the closing date.
+    pub age: Option<i32>,
+    pub legal_representative: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The record of a case closed by 终本, as it goes into the SPC's
+/// 终结本次执行程序案件信息库 (ZB arts 12–13, read only from memory in the
+/// digest): debtor, 执行依据, 案号, filing date, court, obligations and
+/// performance.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ZhongbenRecord {
+    pub case_number: String,
+    pub court: String,
+    pub filed_on: String,
+    pub closed_on: String,
+    /// 终本裁定书文号.
+    pub ruling: Option<String>,
+    pub debtors: Vec<RecordDebtor>,
+    pub basis_issuing_body: String,
+    pub basis_document_number: String,
+    /// 执行依据确定的义务 (the operative part as written).
+    pub obligations: String,
+    pub amount_applied: String,
+    /// Recorded payments (执行款到账).
+    pub amount_paid: String,
+    pub amount_unpaid: String,
+    /// Last day to enter it into the 终本案件库 (7 days, ZB art 12).
+    pub publish_by: Option<String>,
+    pub published_on: Option<String>,
+    pub rule: String,
+}
+
+/// The 终本 record of a case closed by 终本; `None` otherwise.
+pub fn zhongben_record(state: &AppState, view: &WorkflowView) -> Option<ZhongbenRecord> {
+    use zhixing_core::calendar::iso_date;
+    use zhixing_core::case::{PartyId, PartyRole};
+    use zhixing_core::workflow::{ClosingMode, DeadlineKind};
+    let CaseState::Closed { on, mode: ClosingMode::TerminatedThisRound, .. } = view.state else { return None };
+    let case = &view.case;
+    let ruling = view
+        .workflow
+        .events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.action, Action::Close { .. }))
+        .and_then(|e| e.document_ref.clone());
+    let debtors = case
+        .parties
+        .iter()
+        .filter(|p| p.draft.role == PartyRole::Respondent)
+        .map(|p| {
+            let d = &p.draft;
+            let (id_number, sex, age) = match &d.id_number {
+                PartyId::Citizen(id) => (id.masked(), Some(id.sex().label_zh().to_string()), Some(id.age_on(on))),
+                PartyId::Credit(code) => (code.as_str().to_string(), None, None),
+            };
+            RecordDebtor {
+                kind: d.kind.as_str().to_string(),
+                name: d.name.clone(),
+                id_number,
+                sex,
+                age,
+                legal_representative: d.legal_representative.clone(),
+                address: d.address.clone(),
+            }
+        })
+        .collect();
+    let unpaid = zhixing_core::workflow::unpaid_balance(case.amount_applied, &view.workflow.nodes);
+    let paid = Money::from_fen(case.amount_applied.fen() - unpaid.fen()).unwrap_or(Money::ZERO);
+    let publication = view.deadlines.iter().find(|d| d.deadline.kind == DeadlineKind::ZhongbenPublication);
+    Some(ZhongbenRecord {
+        case_number: case.case_number.to_string(),
+        court: state.courts().get(&case.court).map(|c| c.name.clone()).unwrap_or_default(),
+        filed_on: iso_date(case.filed_on),
+        closed_on: iso_date(on),
+        ruling,
+        debtors,
+        basis_issuing_body: case.basis.issuing_body.clone(),
+        basis_document_number: case.basis.document_number.clone(),
+        obligations: case.basis.operative_text.clone(),
+        amount_applied: case.amount_applied.to_string(),
+        amount_paid: paid.to_string(),
+        amount_unpaid: unpaid.to_string(),
+        publish_by: publication.and_then(|d| d.deadline.due_on).map(iso_date),
+        published_on: publication.and_then(|d| d.deadline.met_on).map(iso_date),
+        rule: "《最高人民法院关于严格规范终结本次执行程序的规定（试行）》第十二条、第十三条".to_string(),
+    })
+}

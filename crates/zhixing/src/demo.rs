@@ -497,37 +497,6 @@ pub fn demo_case(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn acceptance_fee_follows_the_tiers() {
-        // 诉讼费用交纳办法 art 13(一): 50元 up to 1万; 2.5% to 10万; 2% to 20万 …
-        assert_eq!(acceptance_fee(5_000), 50);
-        assert_eq!(acceptance_fee(10_000), 50);
-        assert_eq!(acceptance_fee(100_000), 2_300);
-        assert_eq!(acceptance_fee(200_000), 4_300);
-        assert_eq!(acceptance_fee(1_000_000), 13_800);
-    }
-
-    #[test]
-    fn generated_cases_are_valid() {
-        let mut g = CaseGenerator::new(7);
-        let today = time::macros::date!(2026 - 11 - 27);
-        for i in 0..300 {
-            let filed = today - Duration::days(i64::try_from(i).unwrap() * 2);
-            let raw = demo_case(&mut g, "宁波市海曙区人民法院", "浙0203", &["330203", "330212"], filed, i);
-            let ctx = FilingContext {
-                today,
-                court_level: zhixing_core::court::CourtLevel::Basic,
-                may_override_id_checks: false,
-            };
-            parse_case(&raw, &ctx).unwrap_or_else(|e| panic!("case {i}: {e:?}"));
-        }
-    }
-}
-
 /// Carries a demo case through the workflow as far as its age allows, the
 /// way a court would: 执行通知 and 报告财产令 within days, network inquiry,
 /// restrictions, and then one of the usual outcomes — paid and closed, 终本
@@ -561,7 +530,7 @@ async fn progress(
     add(notice_day + 20, N::PropertyReportVerified, "报告内容与查询结果一致");
     if g.rng.random_bool(0.3) {
         add(notice_day + 25, N::LeadReceived, "申请执行人反映被执行人在外地有一处厂房");
-        if age > i64::from(notice_day) + 40 {
+        if age > notice_day + 40 {
             add(notice_day + 30, N::LeadVerified, "经查厂房系租赁，非被执行人所有");
         }
     }
@@ -573,10 +542,10 @@ async fn progress(
     let zhongben = ((25..60).contains(&outcome) && age > 110) || (outcome >= 66 && age > 300 && g.rng.random_bool(0.8));
     let suspended = (60..66).contains(&outcome) && age > 70;
     if paid {
-        steps.retain(|s| s.0 <= i64::from(notice_day) + 8);
+        steps.retain(|s| s.0 <= notice_day + 8);
         let amount = case.amount_applied;
-        steps.push((i64::from(notice_day) + 15, N::PaymentReceived, "被执行人履行全部款项".into(), Some(amount)));
-        steps.push((i64::from(notice_day) + 16, N::PerformanceConfirmed, "申请执行人书面确认履行完毕".into(), None));
+        steps.push((notice_day + 15, N::PaymentReceived, "被执行人履行全部款项".into(), Some(amount)));
+        steps.push((notice_day + 16, N::PerformanceConfirmed, "申请执行人书面确认履行完毕".into(), None));
     }
     if zhongben {
         steps.push((
@@ -612,12 +581,9 @@ async fn progress(
         document_ref,
     };
     let close_on = |offset: i64| day(offset).min(today);
-    if paid && age > i64::from(notice_day) + 17 {
-        let request = transition(
-            Action::Close { mode: ClosingMode::Completed, ground: None },
-            close_on(i64::from(notice_day) + 17),
-            None,
-        );
+    if paid && age > notice_day + 17 {
+        let request =
+            transition(Action::Close { mode: ClosingMode::Completed, ground: None }, close_on(notice_day + 17), None);
         store.apply_transition(&case.court, case.id, &request, judge, now_ms, today).await?;
     } else if zhongben {
         let request = transition(
@@ -645,4 +611,35 @@ async fn progress(
         store.apply_transition(&case.court, case.id, &request, judge, now_ms, today).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acceptance_fee_follows_the_tiers() {
+        // 诉讼费用交纳办法 art 13(一): 50元 up to 1万; 2.5% to 10万; 2% to 20万 …
+        assert_eq!(acceptance_fee(5_000), 50);
+        assert_eq!(acceptance_fee(10_000), 50);
+        assert_eq!(acceptance_fee(100_000), 2_300);
+        assert_eq!(acceptance_fee(200_000), 4_300);
+        assert_eq!(acceptance_fee(1_000_000), 13_800);
+    }
+
+    #[test]
+    fn generated_cases_are_valid() {
+        let mut g = CaseGenerator::new(7);
+        let today = time::macros::date!(2026 - 11 - 27);
+        for i in 0..300 {
+            let filed = today - Duration::days(i64::try_from(i).unwrap() * 2);
+            let raw = demo_case(&mut g, "宁波市海曙区人民法院", "浙0203", &["330203", "330212"], filed, i);
+            let ctx = FilingContext {
+                today,
+                court_level: zhixing_core::court::CourtLevel::Basic,
+                may_override_id_checks: false,
+            };
+            parse_case(&raw, &ctx).unwrap_or_else(|e| panic!("case {i}: {e:?}"));
+        }
+    }
 }

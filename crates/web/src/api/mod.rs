@@ -38,6 +38,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/cases/{id}/transitions", get(workflow::get_transitions).post(workflow::post_transition))
         .route("/api/v1/cases/{id}/deadlines", get(workflow::get_case_deadlines))
         .route("/api/v1/cases/{id}/workflow", get(workflow::get_workflow))
+        .route("/api/v1/cases/{id}/zhongben-record", get(workflow::get_zhongben_record))
         .route("/api/v1/deadlines", get(workflow::get_deadlines))
         .route("/api/v1/workflow/catalogue", get(workflow::get_catalogue))
         .route("/api/v1/node-kinds", get(workflow::get_node_kinds))
@@ -56,7 +57,7 @@ pub fn routes() -> Router<Arc<AppState>> {
     paths(login_handler, logout_handler, me, list_courts, list_cases, create_case, get_case, patch_case, delete_case, case_history,
         workflow::post_node, workflow::get_nodes, workflow::post_transition, workflow::get_transitions,
         workflow::get_case_deadlines, workflow::get_workflow, workflow::get_deadlines, workflow::get_catalogue,
-        workflow::get_node_kinds, calc_statement, calc_fee),
+        workflow::get_node_kinds, workflow::get_zhongben_record, calc_statement, calc_fee),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
     tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"), (name = "workflow", description = "流程节点、状态变更（中止、暂缓、结案、恢复执行）、终本核查与法定期限"), (name = "calc", description = "迟延履行期间的债务利息、一般债务利息、清偿顺序与诉讼费用计算"))

@@ -540,3 +540,17 @@ pub async fn get_catalogue(
 pub async fn get_node_kinds(state: State<Arc<AppState>>, user: ApiUser) -> Result<Json<Vec<NodeKindDto>>, ApiError> {
     Ok(Json(get_catalogue(state, user).await?.0.node_kinds))
 }
+
+/// The 终本 record (ZB arts 12–13) of a case closed by 终结本次执行程序: what goes into the 终本案件库 within 7 days.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/zhongben-record", tag = "workflow", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = wf::ZhongbenRecord), (status = 404, body = ErrorBody), (status = 409, description = "not_closed_by_zhongben", body = ErrorBody)))]
+pub async fn get_zhongben_record(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<wf::ZhongbenRecord>, ApiError> {
+    let view = wf::workflow_view(&state, &user, parse_id(&id)?).await?;
+    wf::zhongben_record(&state, &view).map(Json).ok_or_else(|| {
+        ApiError::new(StatusCode::CONFLICT, "not_closed_by_zhongben", "本案未以终结本次执行程序结案，没有终本案件信息")
+    })
+}

@@ -45,6 +45,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/cases/{id}/calc", get(calc::calc_page).post(calc::calc_submit))
         .route("/cases/{id}/nodes", post(workflow::node_submit))
         .route("/cases/{id}/transitions", post(workflow::transition_submit))
+        .route("/cases/{id}/zhongben-record", get(workflow::zhongben_record_page))
         .route("/deadlines", get(workflow::deadlines_page))
         .route("/api/docs", get(api_docs))
         .fallback(not_found_page)

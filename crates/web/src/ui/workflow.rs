@@ -89,6 +89,8 @@ impl PanelForm {
 
 pub struct WorkflowPanel {
     pub state_label: String,
+    /// Closed by 终本: the record page is offered.
+    pub zhongben: bool,
     pub status: &'static str,
     pub closed: bool,
     pub deadlines: Vec<DeadlineRow>,
@@ -237,6 +239,10 @@ impl WorkflowPanel {
         let writable = view.access == CaseAccess::Write && user.user.role.allows(Permission::WriteCases);
         WorkflowPanel {
             state_label: view.state.label_zh(),
+            zhongben: matches!(
+                view.state,
+                zhixing_core::workflow::CaseState::Closed { mode: ClosingMode::TerminatedThisRound, .. }
+            ),
             status: view.state.status().as_str(),
             closed: view.state.status() == zhixing_core::case::CaseStatus::Closed,
             deadlines,
@@ -464,4 +470,42 @@ pub async fn deadlines_page(
         error: None,
     };
     html(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "zhongben_record.html")]
+struct ZhongbenRecordPage {
+    nav: Option<Nav>,
+    case_id: i64,
+    r: wf::ZhongbenRecord,
+}
+
+/// `GET /cases/{id}/zhongben-record`: the 终本 record, printable.
+pub async fn zhongben_record_page(
+    State(state): State<Arc<AppState>>,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+) -> Response {
+    let view = match crate::cases::parse_id(&id) {
+        Ok(id) => wf::workflow_view(&state, &user, id).await,
+        Err(e) => Err(e),
+    };
+    let view = match view {
+        Ok(view) => view,
+        Err(e) => return error_page(&state, Some(&user), &e),
+    };
+    match wf::zhongben_record(&state, &view) {
+        Some(r) => {
+            html(StatusCode::OK, &ZhongbenRecordPage { nav: Some(Nav::new(&state, &user)), case_id: view.case.id, r })
+        }
+        None => error_page(
+            &state,
+            Some(&user),
+            &ApiError::new(
+                StatusCode::CONFLICT,
+                "not_closed_by_zhongben",
+                "本案未以终结本次执行程序结案，没有终本案件信息",
+            ),
+        ),
+    }
 }

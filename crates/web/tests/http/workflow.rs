@@ -97,6 +97,24 @@ async fn a_case_goes_from_filing_to_a_refused_then_accepted_zhongben_and_is_rest
     let inquiry = deadlines.as_array().unwrap().iter().find(|d| d["kind"] == "post_zhongben_inquiry").unwrap();
     assert_eq!(inquiry["due_on"], "2027-04-15");
 
+    // The 终本 record (ZB art 13) is ready for publication.
+    let (s, record) = app.get(&judge, &format!("/api/v1/cases/{id}/zhongben-record")).await;
+    assert_eq!(s, StatusCode::OK, "{record}");
+    assert_eq!(record["case_number"], "（2026）浙0203执1号");
+    assert_eq!(record["ruling"], "（2026）浙0203执1号之一");
+    assert_eq!(record["publish_by"], "2026-10-22");
+    assert_eq!(record["debtors"][0]["name"], "宁波第1贸易有限公司");
+    assert_eq!(record["amount_unpaid"], "102300.00");
+    let (s, body) = app.get(&judge, &format!("/api/v1/cases/{}/zhongben-record", 1)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+    let mut browser = crate::ui::Browser::new(&app);
+    browser.login("hs_judge").await;
+    let page = browser.get(&format!("/cases/{id}/zhongben-record")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let start = page.body.find("<section class=\"record\">").unwrap();
+    let end = start + page.body[start..].find("</section>").unwrap();
+    insta::assert_snapshot!("zhongben_record_page", page.body[start..end].replace(&id, "[id]"));
+
     // A closed case cannot be suspended.
     let (status, body) = app
         .post(
