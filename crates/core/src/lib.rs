@@ -15,6 +15,7 @@ pub mod case;
 pub mod case_number;
 pub mod citizen_id;
 pub mod court;
+pub mod credit;
 pub mod credit_code;
 pub mod error;
 pub mod money;
