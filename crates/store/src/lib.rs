@@ -16,6 +16,7 @@
 
 mod backend;
 mod cases;
+mod credit;
 mod ids;
 mod reference;
 mod rows;
@@ -32,6 +33,10 @@ pub use cases::{
     AuditEntry, CasePage, CaseQuery, CaseSummary, MAX_MATCHES, OverrideRecord, PAGE_SIZE, StoredCase, StoredParty,
 };
 pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};
+pub use credit::{
+    Breach, CaseCredit, Correction, CreditEvent, CreditIndex, CreditStats, IndexEntry, Listing, ListingDecision, NewListing,
+    Partner, PublicEntry, RestrictedPerson, Restriction, TemporaryLift, day_number, mask_id,
+};
 pub use workflow::{
     CaseLink, CaseWorkflow, DeadlineCounts, DeadlineListItem, LinkKind, Recorded, TransitionOutcome, TransitionRequest,
     WorkflowRules, china_date,
@@ -84,6 +89,10 @@ pub struct Store {
     ids: std::sync::Arc<ids::IdGenerator>,
     /// Calendar and policy of the workflow rules (see [`WorkflowRules`]).
     rules: workflow::SharedRules,
+    /// Policy of the 失信/限消 rules.
+    credit_policy: std::sync::Arc<std::sync::RwLock<zhixing_core::credit::CreditPolicy>>,
+    /// The partner check index (rebuilt when the store opens).
+    credit_index: credit::SharedIndex,
     /// The filing writer (group commit); `None` inside the writer itself.
     filings: Option<tokio::sync::mpsc::Sender<cases::FilingJob>>,
 }
@@ -98,6 +107,9 @@ impl Store {
         let store = backend::connect(url, &options).await?;
         store.migrate().await?;
         store.reload_workflow_calendar().await?;
+        let now = now_ms();
+        store.publish_due(workflow::china_date(now), now).await?;
+        store.rebuild_credit_index(workflow::china_date(now)).await?;
         Ok(store)
     }
 
@@ -135,6 +147,10 @@ impl Store {
         self.write.close().await;
         self.read.close().await;
     }
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
 }
 
 /// True for a unique-constraint violation (any backend).

@@ -246,7 +246,7 @@ async fn next_event_seq(tx: &mut AnyConnection, court: &CourtCode, case_id: i64)
     Ok(int(&row, "last")? + 1)
 }
 
-async fn insert_node(
+pub(crate) async fn insert_node(
     tx: &mut AnyConnection,
     court: &CourtCode,
     case_id: i64,
@@ -465,7 +465,7 @@ impl Store {
 
     /// Locks the case row for this transaction (PostgreSQL row lock; SQLite
     /// has one writer anyway) and reads the case and its workflow.
-    async fn lock_case(
+    pub(crate) async fn lock_case(
         &self,
         tx: &mut AnyConnection,
         court: &CourtCode,

@@ -75,6 +75,7 @@ builtin_nodes! {
     ObjectionDecided = "objection_decided", "管辖权异议/管辖争议处理完毕", "《严格执行案件审理期限制度的若干规定》第九条第七项";
     ApplicantNotified = "applicant_notified", "告知申请执行人查询结果", "《终本规定》第九条";
     ZhongbenPublished = "zhongben_published", "终本案件信息已录入终本案件库并公开", "《终本规定》第十二条";
+    RestrictionBreached = "restriction_breached", "违反限制消费令（协助单位或法官报告）", "《限制消费规定》第十一条";
 }
 
 impl BuiltinNode {
