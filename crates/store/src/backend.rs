@@ -111,7 +111,16 @@ pub(crate) async fn connect(url: &str, options: &StoreOptions) -> Result<Store> 
             (pool.clone(), pool)
         }
     };
-    let mut store = Store { backend, write, read, ids: Default::default(), rules: Default::default(), credit_policy: Default::default(), credit_index: Default::default(), filings: None };
+    let mut store = Store {
+        backend,
+        write,
+        read,
+        ids: Default::default(),
+        rules: Default::default(),
+        credit_policy: Default::default(),
+        credit_index: Default::default(),
+        filings: None,
+    };
     // SQLite has one writer; PostgreSQL writers overlap everything but the
     // short numbering step at the end of each batch.
     let writers = match backend {

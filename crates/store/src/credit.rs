@@ -16,13 +16,13 @@ use time::Date;
 use zhixing_core::calendar::iso_date;
 use zhixing_core::case::{PartyId, PartyKind, PartyRole};
 use zhixing_core::court::CourtCode;
+use zhixing_core::credit::CreditPolicy;
 use zhixing_core::credit::index::identity_key;
 use zhixing_core::credit::listing::{
     self, Bar, Capacity, DishonestGround, ListingStatus, Proposal, Severity, TermExtension,
 };
 use zhixing_core::credit::repair::{self, CorrectionGround, DeletionTrigger};
 use zhixing_core::credit::restriction::{self, BreachAdvice, LiftGround, RestrictedRole, TemporaryLiftGround};
-use zhixing_core::credit::CreditPolicy;
 use zhixing_core::workflow::nodes::nodes_of;
 use zhixing_core::workflow::{BuiltinNode, Missing, Node, NodeKind, Refusal};
 
@@ -199,6 +199,7 @@ pub struct CreditEvent {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Breach {
+    pub court: CourtCode,
     pub id: i64,
     pub case_id: i64,
     pub restriction_id: i64,
@@ -351,7 +352,8 @@ fn listing_from_row(r: &AnyRow) -> Result<Listing> {
     })
 }
 
-const RESTRICTION_COLUMNS: &str = "court_code, id, case_id, order_id, role, subject_kind, subject_name, id_number, debtor_name,
+const RESTRICTION_COLUMNS: &str =
+    "court_code, id, case_id, order_id, role, subject_kind, subject_name, id_number, debtor_name,
     status, issued_on, order_ref, grace_until, listing_id, lifted_on, lift_ground, lift_ref";
 
 fn restriction_from_row(r: &AnyRow) -> Result<Restriction> {
@@ -583,6 +585,7 @@ impl Store {
         .await?
         {
             credit.breaches.push(Breach {
+                court: court.clone(),
                 id: int(&r, "id")?,
                 case_id: int(&r, "case_id")?,
                 restriction_id: int(&r, "restriction_id")?,
@@ -645,17 +648,16 @@ impl Store {
         let policy = self.credit_policy();
         let mut tx = self.write.begin().await?;
         let (case, workflow) = self.lock_case(&mut tx, court, case_id).await?;
-        let party = case
-            .parties
-            .iter()
-            .find(|p| p.id == new.party_id && p.draft.role == PartyRole::Respondent)
-            .ok_or_else(|| {
-                StoreError::Rejected(zhixing_core::error::FieldError::new(
-                    "party_id",
-                    "not_a_respondent",
-                    "只能将本案的被执行人纳入失信名单",
-                ))
-            })?;
+        let party =
+            case.parties.iter().find(|p| p.id == new.party_id && p.draft.role == PartyRole::Respondent).ok_or_else(
+                || {
+                    StoreError::Rejected(zhixing_core::error::FieldError::new(
+                        "party_id",
+                        "not_a_respondent",
+                        "只能将本案的被执行人纳入失信名单",
+                    ))
+                },
+            )?;
         if new.on < case.filed_on {
             return Err(refused("日期不能早于立案日期", "日期早于立案日期", "《执行立结案意见》第三条"));
         }
@@ -670,7 +672,10 @@ impl Store {
         .iter()
         .map(listing_from_row)
         .collect::<Result<Vec<_>>>()?;
-        if existing.iter().any(|l| matches!(l.status, ListingStatus::Proposed | ListingStatus::Grace | ListingStatus::Published)) {
+        if existing
+            .iter()
+            .any(|l| matches!(l.status, ListingStatus::Proposed | ListingStatus::Grace | ListingStatus::Published))
+        {
             return Err(refused("该被执行人在本案已有待决定或有效的失信名单", "重复纳入", "《失信规定》第一条"));
         }
         if new.on_application
@@ -738,7 +743,20 @@ impl Store {
             new.capacity.label_zh(),
             severity.label_zh()
         );
-        insert_event(&mut tx, self, court, case_id, "listing", id, "proposed", new.on, &detail, &actor.display_name, now).await?;
+        insert_event(
+            &mut tx,
+            self,
+            court,
+            case_id,
+            "listing",
+            id,
+            "proposed",
+            new.on,
+            &detail,
+            &actor.display_name,
+            now,
+        )
+        .await?;
         let listing = self.listing_in(&mut tx, court, id).await?;
         tx.commit().await?;
         Ok(listing)
@@ -795,8 +813,20 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-                insert_event(&mut tx, self, court, listing.case_id, "listing", id, "rejected", on, note, &actor.display_name, now)
-                    .await?;
+                insert_event(
+                    &mut tx,
+                    self,
+                    court,
+                    listing.case_id,
+                    "listing",
+                    id,
+                    "rejected",
+                    on,
+                    note,
+                    &actor.display_name,
+                    now,
+                )
+                .await?;
             }
             ListingDecision::Approve { president_approved, decision_ref, grace_months } => {
                 let (status, grace_until) =
@@ -826,8 +856,20 @@ impl Store {
                     grace_until.map(|g| format!("；宽限期至{}，期间不公布", iso_date(g))).unwrap_or_default(),
                     term.map(|t| format!("；纳入期限至{}", iso_date(t))).unwrap_or_else(|| "；不设期限".into())
                 );
-                insert_event(&mut tx, self, court, listing.case_id, "listing", id, "decided", on, &detail, &actor.display_name, now)
-                    .await?;
+                insert_event(
+                    &mut tx,
+                    self,
+                    court,
+                    listing.case_id,
+                    "listing",
+                    id,
+                    "decided",
+                    on,
+                    &detail,
+                    &actor.display_name,
+                    now,
+                )
+                .await?;
                 // XX art 1 ¶2: a listed debtor is restricted.
                 let active = sqlx::query(
                     "SELECT COUNT(*) AS n FROM credit_restrictions WHERE court_code = $1 AND case_id = $2 AND id_number = $3
@@ -929,8 +971,20 @@ impl Store {
             .await?;
             if done.rows_affected() == 1 {
                 let on = l.effective_on.unwrap_or(today);
-                insert_event(&mut tx, self, &l.court, l.case_id, "listing", l.id, "published", on, "宽限期届满未履行，自动公布", "系统", now)
-                    .await?;
+                insert_event(
+                    &mut tx,
+                    self,
+                    &l.court,
+                    l.case_id,
+                    "listing",
+                    l.id,
+                    "published",
+                    on,
+                    "宽限期届满未履行，自动公布",
+                    "系统",
+                    now,
+                )
+                .await?;
                 published.push((l.id_number.clone(), 1, 0));
             }
         }
@@ -1018,7 +1072,20 @@ impl Store {
         if let Some(due) = listing.repair_due {
             detail.push_str(&format!("（应于{}前删除，{}）", iso_date(due), if on <= due { "按期" } else { "已逾期" }));
         }
-        insert_event(&mut tx, self, court, listing.case_id, "listing", id, "deleted", on, &detail, &actor.display_name, now).await?;
+        insert_event(
+            &mut tx,
+            self,
+            court,
+            listing.case_id,
+            "listing",
+            id,
+            "deleted",
+            on,
+            &detail,
+            &actor.display_name,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         if listing.status == ListingStatus::Published {
             self.index_apply(&listing.id_number, -1, 0);
@@ -1056,8 +1123,20 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        insert_event(&mut tx, self, court, listing.case_id, "listing", id, "withdrawn", on, &format!("撤销：{reason}"), &actor.display_name, now)
-            .await?;
+        insert_event(
+            &mut tx,
+            self,
+            court,
+            listing.case_id,
+            "listing",
+            id,
+            "withdrawn",
+            on,
+            &format!("撤销：{reason}"),
+            &actor.display_name,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         let _ = today;
         if listing.status == ListingStatus::Published {
@@ -1102,7 +1181,20 @@ impl Store {
             basis.map(|b| b.label_zh()).unwrap_or_default(),
             term.map(iso_date).unwrap_or_default()
         );
-        insert_event(&mut tx, self, court, listing.case_id, "listing", id, "extended", on, &detail, &actor.display_name, now).await?;
+        insert_event(
+            &mut tx,
+            self,
+            court,
+            listing.case_id,
+            "listing",
+            id,
+            "extended",
+            on,
+            &detail,
+            &actor.display_name,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.listing_by_id(court, id).await
     }
@@ -1110,7 +1202,13 @@ impl Store {
     /// Records the deletion triggers the case's workflow shows for its
     /// effective listings (with the 3-working-day deadline), and the term
     /// expiry of termed ones. Called after every workflow change and daily.
-    pub async fn detect_credit_triggers(&self, court: &CourtCode, case_id: i64, today: Date, now: i64) -> Result<usize> {
+    pub async fn detect_credit_triggers(
+        &self,
+        court: &CourtCode,
+        case_id: i64,
+        today: Date,
+        now: i64,
+    ) -> Result<usize> {
         let policy = self.credit_policy();
         let rules = self.workflow_rules();
         let Some((case, workflow)) = self.case_workflow(std::slice::from_ref(court), case_id).await? else {
@@ -1119,7 +1217,10 @@ impl Store {
         let listings = self.case_credit(court, case_id).await?.listings;
         let file = workflow.file(&case);
         let mut marked = 0;
-        for l in listings.iter().filter(|l| matches!(l.status, ListingStatus::Grace | ListingStatus::Published) && l.trigger.is_none()) {
+        for l in listings
+            .iter()
+            .filter(|l| matches!(l.status, ListingStatus::Grace | ListingStatus::Published) && l.trigger.is_none())
+        {
             let since = l.decided_on.unwrap_or(l.proposed_on);
             let mut found: Vec<(DeletionTrigger, Date)> =
                 repair::detect_triggers(&file, since).into_iter().filter(|(t, _)| t.applies(&l.grounds)).collect();
@@ -1145,7 +1246,20 @@ impl Store {
             .await?;
             if done.rows_affected() == 1 {
                 let detail = format!("发现删除情形：{}，应于{}前删除", trigger.label_zh(), iso_date(due));
-                insert_event(&mut tx, self, court, case_id, "listing", l.id, "trigger_detected", on, &detail, "系统", now).await?;
+                insert_event(
+                    &mut tx,
+                    self,
+                    court,
+                    case_id,
+                    "listing",
+                    l.id,
+                    "trigger_detected",
+                    on,
+                    &detail,
+                    "系统",
+                    now,
+                )
+                .await?;
                 marked += 1;
             }
             tx.commit().await?;
@@ -1186,9 +1300,22 @@ impl Store {
         .bind(actor.id)
         .execute(&mut *tx)
         .await?;
-        let detail = format!("{applicant}申请纠正：{}；应于{}前审查决定", ground.label_zh(), iso_date(deadlines.examine_by));
-        insert_event(&mut tx, self, court, listing.case_id, "correction", id, "filed", received_on, &detail, &actor.display_name, now)
-            .await?;
+        let detail =
+            format!("{applicant}申请纠正：{}；应于{}前审查决定", ground.label_zh(), iso_date(deadlines.examine_by));
+        insert_event(
+            &mut tx,
+            self,
+            court,
+            listing.case_id,
+            "correction",
+            id,
+            "filed",
+            received_on,
+            &detail,
+            &actor.display_name,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         let credit = self.case_credit(court, listing.case_id).await?;
         credit.corrections.into_iter().find(|c| c.id == id).ok_or(StoreError::NotFound)
@@ -1209,12 +1336,13 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         let mut tx = self.write.begin().await?;
-        let row = sqlx::query("SELECT listing_id, decided_on FROM credit_corrections WHERE court_code = $1 AND id = $2")
-            .bind(court.as_str().to_string())
-            .bind(correction_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row =
+            sqlx::query("SELECT listing_id, decided_on FROM credit_corrections WHERE court_code = $1 AND id = $2")
+                .bind(court.as_str().to_string())
+                .bind(correction_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
         if opt_text(&row, "decided_on")?.is_some() {
             return Err(refused("该纠正申请已作决定", "纠正申请状态", "《失信规定》第十二条"));
         }
@@ -1234,8 +1362,20 @@ impl Store {
         } else {
             format!("决定驳回：{note}（申请人可自送达之日起10日内向上一级法院申请复议）")
         };
-        insert_event(&mut tx, self, court, listing.case_id, "correction", correction_id, "decided", on, &detail, &actor.display_name, now)
-            .await?;
+        insert_event(
+            &mut tx,
+            self,
+            court,
+            listing.case_id,
+            "correction",
+            correction_id,
+            "decided",
+            on,
+            &detail,
+            &actor.display_name,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1272,12 +1412,16 @@ impl Store {
         if !missing.is_empty() {
             return Err(StoreError::Refused(Refusal { message: "不能发出限制消费令".into(), missing }));
         }
-        let debtor = persons.iter().find(|p| p.role == RestrictedRole::Debtor).map(|p| p.name.clone()).unwrap_or_default();
-        let debtor_party = case.parties.iter().find(|p| p.draft.role == PartyRole::Respondent && p.draft.name == debtor);
+        let debtor =
+            persons.iter().find(|p| p.role == RestrictedRole::Debtor).map(|p| p.name.clone()).unwrap_or_default();
+        let debtor_party =
+            case.parties.iter().find(|p| p.draft.role == PartyRole::Respondent && p.draft.name == debtor);
         let Some(debtor_party) = debtor_party else {
             return Err(refused("限制消费令的被执行人须为本案被执行人", "被执行人", "《限制消费规定》第一条"));
         };
-        if persons.iter().any(|p| p.role != RestrictedRole::Debtor) && debtor_party.draft.kind != PartyKind::Organization {
+        if persons.iter().any(|p| p.role != RestrictedRole::Debtor)
+            && debtor_party.draft.kind != PartyKind::Organization
+        {
             return Err(refused(
                 "只有单位被执行人才同时限制其法定代表人、主要负责人、直接责任人员、实际控制人",
                 "被限制人员的身份",
@@ -1285,7 +1429,20 @@ impl Store {
             ));
         }
         let ids = self
-            .insert_restrictions(&mut tx, court, case_id, &debtor, debtor_party.draft.kind, persons, on, order_ref, None, None, actor, now)
+            .insert_restrictions(
+                &mut tx,
+                court,
+                case_id,
+                &debtor,
+                debtor_party.draft.kind,
+                persons,
+                on,
+                order_ref,
+                None,
+                None,
+                actor,
+                now,
+            )
             .await?;
         tx.commit().await?;
         for p in persons {
@@ -1340,7 +1497,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let detail = format!("限制消费令（{order_ref}）：{}（{}）", p.name, p.role.label_zh());
-            insert_event(tx, self, court, case_id, "restriction", id, "issued", on, &detail, &actor.display_name, now).await?;
+            insert_event(tx, self, court, case_id, "restriction", id, "issued", on, &detail, &actor.display_name, now)
+                .await?;
             ids.push(id);
         }
         Ok(ids)
@@ -1389,8 +1547,20 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let detail = format!("解除限制消费（{lift_ref}）：{}", ground.label_zh());
-        insert_event(&mut tx, self, court, r.case_id, "restriction", restriction_id, "lifted", on, &detail, &actor.display_name, now)
-            .await?;
+        insert_event(
+            &mut tx,
+            self,
+            court,
+            r.case_id,
+            "restriction",
+            restriction_id,
+            "lifted",
+            on,
+            &detail,
+            &actor.display_name,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         let _ = today;
         if r.counted {
@@ -1442,7 +1612,11 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if int(&overlapping, "n")? > 0 {
-            return Err(refused("与已批准的临时解除期间重叠（单次解禁）", "临时解除期间", "《善意文明执行意见》第十七条第三项"));
+            return Err(refused(
+                "与已批准的临时解除期间重叠（单次解禁）",
+                "临时解除期间",
+                "《善意文明执行意见》第十七条第三项",
+            ));
         }
         sqlx::query(
             "INSERT INTO credit_temporary_lifts (court_code, id, restriction_id, from_date, to_date, ground, approval_ref, created_at, created_by)
@@ -1459,11 +1633,29 @@ impl Store {
         .bind(actor.id)
         .execute(&mut *tx)
         .await?;
-        let detail = format!("临时解除乘坐飞机、高铁限制 {}至{}（{}，院长批准 {approval_ref}）", iso_date(from), iso_date(to), ground.label_zh());
-        insert_event(&mut tx, self, court, r.case_id, "restriction", restriction_id, "temporarily_lifted", from, &detail, &actor.display_name, now)
-            .await?;
+        let detail = format!(
+            "临时解除乘坐飞机、高铁限制 {}至{}（{}，院长批准 {approval_ref}）",
+            iso_date(from),
+            iso_date(to),
+            ground.label_zh()
+        );
+        insert_event(
+            &mut tx,
+            self,
+            court,
+            r.case_id,
+            "restriction",
+            restriction_id,
+            "temporarily_lifted",
+            from,
+            &detail,
+            &actor.display_name,
+            now,
+        )
+        .await?;
         tx.commit().await?;
-        if from <= today && today <= to
+        if from <= today
+            && today <= to
             && let Ok(mut index) = self.credit_index.write()
         {
             index.set_lift(&r.id_number, day_number(to));
@@ -1500,14 +1692,13 @@ impl Store {
         };
         let mut tx = self.write.begin().await?;
         let (_, workflow) = self.lock_case(&mut tx, &r.court, r.case_id).await?;
-        let existing = sqlx::query(
-            "SELECT id FROM credit_breaches WHERE court_code = $1 AND reporter = $2 AND report_key = $3",
-        )
-        .bind(r.court.as_str().to_string())
-        .bind(reporter.to_string())
-        .bind(report_key.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let existing =
+            sqlx::query("SELECT id FROM credit_breaches WHERE court_code = $1 AND reporter = $2 AND report_key = $3")
+                .bind(r.court.as_str().to_string())
+                .bind(reporter.to_string())
+                .bind(report_key.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
         let prior_sanctions = nodes_of(&workflow.nodes, BuiltinNode::SanctionImposed, today).count();
         let listed_s5 = sqlx::query(
             "SELECT COUNT(*) AS n FROM credit_listings WHERE court_code = $1 AND case_id = $2 AND id_number = $3
@@ -1563,7 +1754,20 @@ impl Store {
             None => self.system_user(&mut tx, &r.court).await?,
         };
         crate::workflow::insert_node(&mut tx, &r.court, r.case_id, &node, &recorder, now).await?;
-        insert_event(&mut tx, self, &r.court, r.case_id, "breach", id, "reported", occurred_on, &node.note, reporter, now).await?;
+        insert_event(
+            &mut tx,
+            self,
+            &r.court,
+            r.case_id,
+            "breach",
+            id,
+            "reported",
+            occurred_on,
+            &node.note,
+            reporter,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         let credit = self.case_credit(&r.court, r.case_id).await?;
         let breach = credit.breaches.into_iter().find(|b| b.id == id).ok_or(StoreError::NotFound)?;
@@ -1587,7 +1791,13 @@ impl Store {
     /// The public look-up: currently effective 失信 and 限消 entries by name
     /// (exact) and, if given, identity number. Deleted, withdrawn, lifted and
     /// in-grace entries never appear; ID numbers are masked.
-    pub async fn public_lookup(&self, name: &str, id_number: Option<&str>, today: Date, limit: i64) -> Result<Vec<PublicEntry>> {
+    pub async fn public_lookup(
+        &self,
+        name: &str,
+        id_number: Option<&str>,
+        today: Date,
+        limit: i64,
+    ) -> Result<Vec<PublicEntry>> {
         let t = iso_date(today);
         let mut out = Vec::new();
         let id_filter = if id_number.is_some() { " AND l.id_number = $3" } else { "" };
@@ -1611,7 +1821,10 @@ impl Store {
                 .map(|g| g.label_zh())
                 .collect::<Vec<_>>()
                 .join("；");
-            out.push(self.public_entry(&r, "dishonest", conduct, opt_date(&r, "effective_on")?.unwrap_or(today), today).await?);
+            out.push(
+                self.public_entry(&r, "dishonest", conduct, opt_date(&r, "effective_on")?.unwrap_or(today), today)
+                    .await?,
+            );
         }
         let id_filter = if id_number.is_some() { " AND r.id_number = $3" } else { "" };
         let sql = format!(
@@ -1639,7 +1852,14 @@ impl Store {
         Ok(out)
     }
 
-    async fn public_entry(&self, r: &AnyRow, measure: &'static str, conduct: String, published_on: Date, today: Date) -> Result<PublicEntry> {
+    async fn public_entry(
+        &self,
+        r: &AnyRow,
+        measure: &'static str,
+        conduct: String,
+        published_on: Date,
+        today: Date,
+    ) -> Result<PublicEntry> {
         let court: CourtCode = parsed(r, "court_code", |s| CourtCode::parse(s).ok())?;
         let id_number = text(r, "id_number")?;
         let (sex, age) = match zhixing_core::citizen_id::CitizenId::parse(&id_number) {
@@ -1656,8 +1876,13 @@ impl Store {
         .fetch_one(&self.read)
         .await
         .and_then(|row| sqlx::Row::try_get::<i64, _>(&row, "paid"))?;
-        let money = |fen: i64| zhixing_core::money::Money::from_fen(fen.max(0)).map(|m| m.to_string()).unwrap_or_default();
-        let performance = if paid == 0 { "全部未履行".to_string() } else { format!("已履行{}元，未履行{}元", money(paid), money(applied - paid)) };
+        let money =
+            |fen: i64| zhixing_core::money::Money::from_fen(fen.max(0)).map(|m| m.to_string()).unwrap_or_default();
+        let performance = if paid == 0 {
+            "全部未履行".to_string()
+        } else {
+            format!("已履行{}元，未履行{}元", money(paid), money(applied - paid))
+        };
         Ok(PublicEntry {
             measure,
             name: text(r, "subject_name")?,
@@ -1686,6 +1911,18 @@ impl Store {
         text(&row, "name").ok()
     }
 
+    /// Cases with a termed listing past its term and no deletion trigger yet.
+    pub async fn cases_with_expired_terms(&self, today: Date) -> Result<Vec<(CourtCode, i64)>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT court_code, case_id FROM credit_listings
+             WHERE status IN ('grace', 'published') AND trigger_code IS NULL AND term_until IS NOT NULL AND term_until <= $1",
+        )
+        .bind(iso_date(today))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok((parsed(r, "court_code", |s| CourtCode::parse(s).ok())?, int(r, "case_id")?))).collect()
+    }
+
     /// Listings of `courts` (a court-wide list), newest first, with their deadlines.
     pub async fn court_listings(&self, courts: &[CourtCode], limit: i64) -> Result<Vec<Listing>> {
         if courts.is_empty() {
@@ -1708,13 +1945,15 @@ impl Store {
         for court in courts {
             let c = court.as_str().to_string();
             let mut s = CreditStats { court: c.clone(), ..Default::default() };
-            let listings = sqlx::query(AssertSqlSafe(format!("SELECT {LISTING_COLUMNS} FROM credit_listings WHERE court_code = $1")))
-                .bind(c.clone())
-                .fetch_all(&self.read)
-                .await?
-                .iter()
-                .map(listing_from_row)
-                .collect::<Result<Vec<_>>>()?;
+            let listings = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {LISTING_COLUMNS} FROM credit_listings WHERE court_code = $1"
+            )))
+            .bind(c.clone())
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(listing_from_row)
+            .collect::<Result<Vec<_>>>()?;
             let mut by_ground: HashMap<&'static str, i64> = HashMap::new();
             let mut by_severity: HashMap<&'static str, i64> = HashMap::new();
             let mut by_trigger: HashMap<&'static str, i64> = HashMap::new();
@@ -1731,7 +1970,9 @@ impl Store {
                 match l.status {
                     ListingStatus::Grace if !l.effective(today) => s.in_grace += 1,
                     ListingStatus::Grace | ListingStatus::Published => s.published += 1,
-                    ListingStatus::Deleted => *by_trigger.entry(l.trigger.map_or("unknown", |t| t.code())).or_default() += 1,
+                    ListingStatus::Deleted => {
+                        *by_trigger.entry(l.trigger.map_or("unknown", |t| t.code())).or_default() += 1
+                    }
                     ListingStatus::Withdrawn => s.withdrawn += 1,
                     _ => {}
                 }
@@ -1753,12 +1994,17 @@ impl Store {
             s.by_severity = sorted(by_severity);
             s.deleted_by_trigger = sorted(by_trigger);
             s.quarters = quarters.into_iter().map(|(q, (n, d))| (q, n, d)).collect();
-            let row = sqlx::query("SELECT COUNT(*) AS n FROM credit_restrictions WHERE court_code = $1 AND status = 'active'")
-                .bind(c.clone())
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n FROM credit_restrictions WHERE court_code = $1 AND status = 'active'",
+            )
+            .bind(c.clone())
+            .fetch_one(&self.read)
+            .await?;
+            s.restrictions_active = int(&row, "n")?;
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM credit_breaches WHERE court_code = $1")
+                .bind(c)
                 .fetch_one(&self.read)
                 .await?;
-            s.restrictions_active = int(&row, "n")?;
-            let row = sqlx::query("SELECT COUNT(*) AS n FROM credit_breaches WHERE court_code = $1").bind(c).fetch_one(&self.read).await?;
             s.breaches = int(&row, "n")?;
             out.push(s);
         }
@@ -1769,13 +2015,15 @@ impl Store {
 
     pub async fn create_partner(&self, name: &str, token_hash: &str, now: i64) -> Result<Partner> {
         let id = self.ids.next(now);
-        let done = sqlx::query("INSERT INTO partner_clients (id, name, token_hash, active, created_at) VALUES ($1, $2, $3, 1, $4)")
-            .bind(id)
-            .bind(name.to_string())
-            .bind(token_hash.to_string())
-            .bind(now)
-            .execute(&self.write)
-            .await;
+        let done = sqlx::query(
+            "INSERT INTO partner_clients (id, name, token_hash, active, created_at) VALUES ($1, $2, $3, 1, $4)",
+        )
+        .bind(id)
+        .bind(name.to_string())
+        .bind(token_hash.to_string())
+        .bind(now)
+        .execute(&self.write)
+        .await;
         match done {
             Ok(_) => Ok(Partner { id, name: name.to_string(), active: true }),
             Err(e) if is_unique_violation(&e) => Err(StoreError::UsernameTaken),
@@ -1809,17 +2057,53 @@ impl Store {
         row.map(|r| Ok(Partner { id: int(&r, "id")?, name: text(&r, "name")?, active: true })).transpose()
     }
 
+    /// Logs a batch of partner calls: (client id, endpoint, items, status, at).
+    pub async fn log_partner_calls(&self, calls: &[(i64, String, i64, i64, i64)]) -> Result<()> {
+        if calls.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write.begin().await?;
+        for chunk in calls.chunks(200) {
+            let sql = format!(
+                "INSERT INTO partner_calls (id, client_id, at, endpoint, items, status) VALUES {}",
+                crate::sql::value_rows(1, chunk.len(), 6)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (client, endpoint, items, status, at) in chunk {
+                q = q
+                    .bind(self.ids.next(*at))
+                    .bind(*client)
+                    .bind(*at)
+                    .bind(endpoint.clone())
+                    .bind(*items)
+                    .bind(*status);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Logs a partner call (every call is logged).
-    pub async fn log_partner_call(&self, client_id: i64, endpoint: &str, items: i64, status: i64, now: i64) -> Result<()> {
-        sqlx::query("INSERT INTO partner_calls (id, client_id, at, endpoint, items, status) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(self.ids.next(now))
-            .bind(client_id)
-            .bind(now)
-            .bind(endpoint.to_string())
-            .bind(items)
-            .bind(status)
-            .execute(&self.write)
-            .await?;
+    pub async fn log_partner_call(
+        &self,
+        client_id: i64,
+        endpoint: &str,
+        items: i64,
+        status: i64,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO partner_calls (id, client_id, at, endpoint, items, status) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(self.ids.next(now))
+        .bind(client_id)
+        .bind(now)
+        .bind(endpoint.to_string())
+        .bind(items)
+        .bind(status)
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 

@@ -32,11 +32,11 @@ pub use backend::{Backend, StoreOptions};
 pub use cases::{
     AuditEntry, CasePage, CaseQuery, CaseSummary, MAX_MATCHES, OverrideRecord, PAGE_SIZE, StoredCase, StoredParty,
 };
-pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};
 pub use credit::{
-    Breach, CaseCredit, Correction, CreditEvent, CreditIndex, CreditStats, IndexEntry, Listing, ListingDecision, NewListing,
-    Partner, PublicEntry, RestrictedPerson, Restriction, TemporaryLift, day_number, mask_id,
+    Breach, CaseCredit, Correction, CreditEvent, CreditIndex, CreditStats, IndexEntry, Listing, ListingDecision,
+    NewListing, Partner, PublicEntry, RestrictedPerson, Restriction, TemporaryLift, day_number, mask_id,
 };
+pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};
 pub use workflow::{
     CaseLink, CaseWorkflow, DeadlineCounts, DeadlineListItem, LinkKind, Recorded, TransitionOutcome, TransitionRequest,
     WorkflowRules, china_date,

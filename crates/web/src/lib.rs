@@ -12,6 +12,7 @@
 pub mod api;
 pub mod auth;
 pub mod cases;
+pub mod credit;
 pub mod error;
 pub mod json;
 pub mod ui;
@@ -153,6 +154,10 @@ pub struct AppState {
     courts: RwLock<Arc<CourtDirectory>>,
     calendar: RwLock<Arc<WorkCalendar>>,
     lpr: RwLock<Arc<LprTable>>,
+    /// Public look-up limiter (per client address).
+    pub public_limiter: credit::RateLimiter,
+    pub partners: credit::PartnerCache,
+    pub partner_log: credit::PartnerLog,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,6 +172,7 @@ pub enum StartError {
 
 impl AppState {
     pub async fn new(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Result<Arc<Self>, StartError> {
+        let store_for_log = store.clone();
         let state = Arc::new(Self {
             store,
             sessions: auth::SessionCache::default(),
@@ -175,6 +181,9 @@ impl AppState {
             courts: RwLock::new(Arc::new(CourtDirectory::default())),
             calendar: RwLock::new(Arc::new(WorkCalendar::default())),
             lpr: RwLock::new(Arc::new(LprTable::default())),
+            public_limiter: credit::RateLimiter::default(),
+            partners: credit::PartnerCache::default(),
+            partner_log: credit::PartnerLog::spawn(store_for_log),
         });
         state.reload_reference_data().await?;
         Ok(state)
@@ -194,6 +203,20 @@ impl AppState {
         }
         if let Ok(mut slot) = self.lpr.write() {
             *slot = Arc::new(lpr);
+        }
+        Ok(())
+    }
+
+    /// Credit housekeeping (run every minute by the server): publish the
+    /// listings whose grace period ended (SW art 15), mark temporary
+    /// liftings that start today, detect expired terms.
+    pub async fn credit_housekeeping(&self) -> Result<(), zhixing_store::StoreError> {
+        let today = self.clock.today();
+        let now = self.clock.now_ms();
+        self.store.publish_due(today, now).await?;
+        self.store.refresh_temporary_lifts(today).await?;
+        for (court, case_id) in self.store.cases_with_expired_terms(today).await? {
+            self.store.detect_credit_triggers(&court, case_id, today, now).await?;
         }
         Ok(())
     }

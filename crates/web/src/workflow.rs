@@ -115,11 +115,14 @@ pub async fn record_node(
         return Err(ApiError::validation(errors));
     }
     let input = NodeInput { kind, on, note, document_ref, amount };
-    state
+    let recorded = state
         .store
         .record_node(&case.court, case.id, &input, &user.user.as_ref(), state.clock.now_ms())
         .await
-        .map_err(|e| refused(e, "node_refused"))
+        .map_err(|e| refused(e, "node_refused"))?;
+    // A node may be a 失信 deletion trigger (performance, settlement …).
+    state.store.detect_credit_triggers(&case.court, case.id, today, state.clock.now_ms()).await?;
+    Ok(recorded)
 }
 
 /// Parses and tries a transition; a refusal lists every unmet condition.
@@ -148,6 +151,7 @@ pub async fn apply_transition(
         .apply_transition(&case.court, case.id, &request, &user.user.as_ref(), state.clock.now_ms(), today)
         .await
         .map_err(|e| refused(e, "transition_refused"))?;
+    state.store.detect_credit_triggers(&case.court, case.id, today, state.clock.now_ms()).await?;
     Ok((outcome, case))
 }
 

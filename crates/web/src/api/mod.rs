@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3 document.
 
 pub mod calc;
+pub mod credit;
 pub mod dto;
 pub mod workflow;
 
@@ -42,6 +43,26 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/deadlines", get(workflow::get_deadlines))
         .route("/api/v1/workflow/catalogue", get(workflow::get_catalogue))
         .route("/api/v1/node-kinds", get(workflow::get_node_kinds))
+        .route("/api/v1/cases/{id}/credit", get(credit::get_case_credit))
+        .route("/api/v1/cases/{id}/credit/listings", post(credit::post_listing))
+        .route("/api/v1/cases/{id}/credit/listings/{listing_id}/decision", post(credit::post_decision))
+        .route("/api/v1/cases/{id}/credit/listings/{listing_id}/deletion", post(credit::post_deletion))
+        .route("/api/v1/cases/{id}/credit/listings/{listing_id}/withdrawal", post(credit::post_withdrawal))
+        .route("/api/v1/cases/{id}/credit/listings/{listing_id}/extension", post(credit::post_extension))
+        .route("/api/v1/cases/{id}/credit/listings/{listing_id}/corrections", post(credit::post_correction))
+        .route("/api/v1/cases/{id}/credit/corrections/{correction_id}/decision", post(credit::post_correction_decision))
+        .route("/api/v1/cases/{id}/credit/restrictions", post(credit::post_restriction))
+        .route("/api/v1/cases/{id}/credit/restrictions/{restriction_id}/lift", post(credit::post_lift))
+        .route(
+            "/api/v1/cases/{id}/credit/restrictions/{restriction_id}/temporary-lifts",
+            post(credit::post_temporary_lift),
+        )
+        .route("/api/v1/cases/{id}/credit/breaches", post(credit::post_case_breach))
+        .route("/api/v1/credit/listings", get(credit::get_court_listings))
+        .route("/api/v1/credit/stats", get(credit::get_stats))
+        .route("/api/v1/public/restrictions", get(credit::get_public))
+        .route("/api/v1/partner/restrictions/check", post(credit::partner_check))
+        .route("/api/v1/partner/restrictions/breaches", post(credit::partner_breach))
         .route("/api/v1/calc/statement", post(calc_statement))
         .route("/api/v1/calc/fee", get(calc_fee))
         .route("/api/{*rest}", any(api_not_found))
@@ -57,10 +78,14 @@ pub fn routes() -> Router<Arc<AppState>> {
     paths(login_handler, logout_handler, me, list_courts, list_cases, create_case, get_case, patch_case, delete_case, case_history,
         workflow::post_node, workflow::get_nodes, workflow::post_transition, workflow::get_transitions,
         workflow::get_case_deadlines, workflow::get_workflow, workflow::get_deadlines, workflow::get_catalogue,
-        workflow::get_node_kinds, workflow::get_zhongben_record, calc_statement, calc_fee),
+        workflow::get_node_kinds, workflow::get_zhongben_record,
+        credit::get_case_credit, credit::post_listing, credit::post_decision, credit::post_deletion, credit::post_withdrawal,
+        credit::post_extension, credit::post_correction, credit::post_correction_decision, credit::post_restriction,
+        credit::post_lift, credit::post_temporary_lift, credit::post_case_breach, credit::get_court_listings, credit::get_stats,
+        credit::get_public, credit::partner_check, credit::partner_breach, calc_statement, calc_fee),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"), (name = "workflow", description = "流程节点、状态变更（中止、暂缓、结案、恢复执行）、终本核查与法定期限"), (name = "calc", description = "迟延履行期间的债务利息、一般债务利息、清偿顺序与诉讼费用计算"))
+    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"), (name = "credit", description = "失信被执行人名单、限制消费令、信用修复与统计"), (name = "public", description = "公开查询（无需登录）"), (name = "partner", description = "协助单位（航空、铁路、酒店、银行）核查与违规报告，使用协助单位凭证"), (name = "workflow", description = "流程节点、状态变更（中止、暂缓、结案、恢复执行）、终本核查与法定期限"), (name = "calc", description = "迟延履行期间的债务利息、一般债务利息、清偿顺序与诉讼费用计算"))
 )]
 pub struct ApiDoc;
 
@@ -72,6 +97,15 @@ impl Modify for BearerAuth {
             components.add_security_scheme(
                 "bearer",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+            components.add_security_scheme(
+                "partner",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some("协助单位凭证（zhixing partner add 创建，只能用于核查与报告）"))
+                        .build(),
+                ),
             );
         }
     }
