@@ -107,9 +107,6 @@ impl Store {
         let store = backend::connect(url, &options).await?;
         store.migrate().await?;
         store.reload_workflow_calendar().await?;
-        let now = now_ms();
-        store.publish_due(workflow::china_date(now), now).await?;
-        store.rebuild_credit_index(workflow::china_date(now)).await?;
         Ok(store)
     }
 
@@ -147,10 +144,6 @@ impl Store {
         self.write.close().await;
         self.read.close().await;
     }
-}
-
-fn now_ms() -> i64 {
-    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
 }
 
 /// True for a unique-constraint violation (any backend).

@@ -186,6 +186,19 @@ impl AppState {
             partner_log: credit::PartnerLog::spawn(store_for_log),
         });
         state.reload_reference_data().await?;
+        // The partner check index: grace periods that ended are published
+        // first, then every effective listing and restriction is loaded.
+        let started = std::time::Instant::now();
+        state.store.publish_due(state.clock.today(), state.clock.now_ms()).await?;
+        let entries = state.store.rebuild_credit_index(state.clock.today()).await?;
+        state.store.refresh_temporary_lifts(state.clock.today()).await?;
+        let bytes = state.store.with_credit_index(|i| i.approximate_bytes());
+        tracing::info!(
+            entries,
+            seconds = started.elapsed().as_secs_f64(),
+            mib = bytes / (1 << 20),
+            "credit index rebuilt"
+        );
         Ok(state)
     }
 

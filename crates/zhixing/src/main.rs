@@ -87,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         command: NodesCommand,
     },
+    /// Partner institutions (airlines, railways, hotels, banks): check-only API credentials.
+    Partner {
+        #[command(subcommand)]
+        command: PartnerCommand,
+    },
     /// Stored deadlines: recompute, or list a court's.
     Deadlines {
         #[command(subcommand)]
@@ -106,6 +111,22 @@ enum NodesCommand {
         court: Option<String>,
     },
     /// Lists the built-in and local node kinds.
+    List,
+}
+
+#[derive(Subcommand)]
+enum PartnerCommand {
+    /// Creates a partner credential and prints its token once.
+    Add {
+        #[arg(long)]
+        name: String,
+    },
+    /// Revokes a partner's credential (effective within seconds).
+    Revoke {
+        #[arg(long)]
+        name: String,
+    },
+    /// Lists partners and how many calls each made.
     List,
 }
 
@@ -237,7 +258,47 @@ async fn main() -> Result<()> {
         Command::Calc { command } => calc(&location, command).await,
         Command::Nodes { command } => nodes(&location, command).await,
         Command::Deadlines { command } => deadlines(&location, command).await,
+        Command::Partner { command } => partner(&location, command).await,
     }
+}
+
+async fn partner(location: &app::Location, command: PartnerCommand) -> Result<()> {
+    let store = app::open(location, app::now_ms()).await?;
+    match command {
+        PartnerCommand::Add { name } => {
+            let name = name.trim().to_string();
+            if name.is_empty() || name.chars().count() > 100 {
+                bail!("请填写协助单位名称（至多100字）");
+            }
+            let token = zhixing_web::auth::new_token();
+            match store.create_partner(&name, &zhixing_web::auth::token_hash(&token), app::now_ms()).await {
+                Ok(_) => {
+                    println!("已创建协助单位凭证：{name}");
+                    println!("令牌（只显示这一次，请安全交付）：{token}");
+                    println!("用法：POST /api/v1/partner/restrictions/check，Authorization: Bearer <令牌>");
+                }
+                Err(StoreError::UsernameTaken) => bail!("已有同名协助单位"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        PartnerCommand::Revoke { name } => match store.revoke_partner(&name, app::now_ms()).await {
+            Ok(()) => println!("已吊销 {name} 的凭证"),
+            Err(StoreError::NotFound) => bail!("没有名为 {name} 的协助单位"),
+            Err(e) => return Err(e.into()),
+        },
+        PartnerCommand::List => {
+            println!("name,active,calls");
+            for p in store.partners().await? {
+                println!(
+                    "{},{},{}",
+                    p.name,
+                    if p.active { "yes" } else { "revoked" },
+                    store.partner_call_count(p.id).await?
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn nodes(location: &app::Location, command: NodesCommand) -> Result<()> {
@@ -368,6 +429,9 @@ async fn housekeeping(state: Arc<AppState>) {
         }
         if let Err(e) = state.reload_reference_data().await {
             tracing::warn!(error = %e, "reference data reload failed");
+        }
+        if let Err(e) = state.credit_housekeeping().await {
+            tracing::warn!(error = %e, "credit housekeeping failed");
         }
     }
 }
