@@ -776,6 +776,7 @@ impl Store {
     /// Decides a proposal: approve (决定书 signed by the president, with an
     /// optional grace period; a 限制消费令 for the debtor is issued with it
     /// unless one is in force, XX art 1 ¶2) or reject.
+    #[allow(clippy::too_many_arguments)]
     pub async fn decide_listing(
         &self,
         court: &CourtCode,
@@ -1094,6 +1095,7 @@ impl Store {
     }
 
     /// SX art 9: withdraws a listing that should not have been made.
+    #[allow(clippy::too_many_arguments)]
     pub async fn withdraw_listing(
         &self,
         court: &CourtCode,
@@ -1146,6 +1148,7 @@ impl Store {
     }
 
     /// SX art 2 ¶1: extends a termed listing by 1–3 years.
+    #[allow(clippy::too_many_arguments)]
     pub async fn extend_listing(
         &self,
         court: &CourtCode,
@@ -1869,7 +1872,7 @@ impl Store {
         let applied = int(r, "amount_applied_fen")?;
         let case_id = int(r, "case_id")?;
         let paid: i64 = sqlx::query(
-            "SELECT COALESCE(SUM(amount_fen), 0) AS paid FROM case_nodes WHERE court_code = $1 AND case_id = $2 AND kind = 'payment_received'",
+            "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS paid FROM case_nodes WHERE court_code = $1 AND case_id = $2 AND kind = 'payment_received'",
         )
         .bind(court.as_str().to_string())
         .bind(case_id)

@@ -6,6 +6,7 @@
 mod api;
 mod browser;
 mod calc;
+mod credit;
 mod ui;
 mod workflow;
 
