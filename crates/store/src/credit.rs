@@ -69,7 +69,12 @@ impl CreditIndex {
     }
 
     fn apply(&mut self, id_number: &str, dishonest: i32, restricted: i32) {
-        let Some(key) = identity_key(id_number) else { return };
+        if let Some(key) = identity_key(id_number) {
+            self.apply_key(key, dishonest, restricted);
+        }
+    }
+
+    fn apply_key(&mut self, key: u128, dishonest: i32, restricted: i32) {
         let entry = self.entries.entry(key).or_default();
         entry.dishonest = (i32::from(entry.dishonest) + dishonest).clamp(0, i32::from(u16::MAX)) as u16;
         entry.restricted = (i32::from(entry.restricted) + restricted).clamp(0, i32::from(u16::MAX)) as u16;
@@ -446,27 +451,34 @@ impl Store {
     pub async fn rebuild_credit_index(&self, today: Date) -> Result<usize> {
         let mut index = CreditIndex::default();
         let today_text = iso_date(today);
-        let rows = sqlx::query(
-            "SELECT id_number FROM credit_listings
-             WHERE status = 'published'",
-        )
-        .fetch_all(&self.read)
-        .await?;
-        index.entries.reserve(rows.len());
-        for r in &rows {
-            index.apply(&text(r, "id_number")?, 1, 0);
+        // Keyset pages (ten million rows never sit in memory at once), each
+        // court's id range split over two readers that decode in parallel.
+        for (table, status, dishonest, restricted) in
+            [("credit_listings", "published", 1, 0), ("credit_restrictions", "active", 0, 1)]
+        {
+            let courts = sqlx::query(AssertSqlSafe(format!(
+                "SELECT court_code, MIN(id) AS lo, MAX(id) AS hi FROM {table} WHERE status = '{status}' GROUP BY court_code"
+            )))
+            .fetch_all(&self.read)
+            .await?;
+            for c in &courts {
+                let court = text(c, "court_code")?;
+                let (lo, hi) = (int(c, "lo")?, int(c, "hi")?);
+                let mid = lo + (hi - lo) / 2;
+                let mut readers = Vec::new();
+                for (from, to) in [(lo - 1, mid), (mid, hi)] {
+                    let (store, court) = (self.clone(), court.clone());
+                    readers.push(tokio::spawn(async move { store.index_keys(table, status, &court, from, to).await }));
+                }
+                for reader in readers {
+                    let keys = reader.await.map_err(|e| StoreError::Corrupt(format!("index reader: {e}")))??;
+                    index.entries.reserve(keys.len());
+                    for key in keys {
+                        index.apply_key(key, dishonest, restricted);
+                    }
+                }
+            }
         }
-        drop(rows);
-        let rows = sqlx::query(
-            "SELECT id_number FROM credit_restrictions
-             WHERE status = 'active'",
-        )
-        .fetch_all(&self.read)
-        .await?;
-        for r in &rows {
-            index.apply(&text(r, "id_number")?, 0, 1);
-        }
-        drop(rows);
         let lifts = sqlx::query(
             "SELECT r.id_number, l.to_date FROM credit_temporary_lifts l
              JOIN credit_restrictions r ON r.court_code = l.court_code AND r.id = l.restriction_id
@@ -484,6 +496,35 @@ impl Store {
             *slot = index;
         }
         Ok(n)
+    }
+
+    /// Identity keys of `table` rows with `status` in `court`, ids in (from, to].
+    async fn index_keys(&self, table: &str, status: &str, court: &str, from: i64, to: i64) -> Result<Vec<u128>> {
+        let mut keys = Vec::new();
+        let mut after = from;
+        loop {
+            let sql = format!(
+                "SELECT id, id_number FROM {table}
+                 WHERE status = '{status}' AND court_code = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT 50000"
+            );
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(court.to_string())
+                .bind(after)
+                .bind(to)
+                .fetch_all(&self.read)
+                .await?;
+            let Some(last) = rows.last() else { break };
+            after = int(last, "id")?;
+            for r in &rows {
+                if let Some(key) = identity_key(&text(r, "id_number")?) {
+                    keys.push(key);
+                }
+            }
+            if rows.len() < 50_000 {
+                break;
+            }
+        }
+        Ok(keys)
     }
 
     /// Marks in the index the temporary liftings that run today (the

@@ -38,6 +38,8 @@ CREATE TABLE credit_listings (
 );
 CREATE INDEX credit_listings_by_case ON credit_listings (court_code, case_id);
 CREATE INDEX credit_listings_by_status ON credit_listings (court_code, status);
+-- Covering index for rebuilding the partner index (keyset pages by status).
+CREATE INDEX credit_listings_for_index ON credit_listings (status, court_code, id, id_number);
 CREATE INDEX credit_listings_by_id_number ON credit_listings (id_number);
 CREATE INDEX credit_listings_by_name ON credit_listings (subject_name);
 
@@ -68,6 +70,7 @@ CREATE TABLE credit_restrictions (
 CREATE INDEX credit_restrictions_by_case ON credit_restrictions (court_code, case_id);
 CREATE INDEX credit_restrictions_by_id_number ON credit_restrictions (id_number);
 CREATE INDEX credit_restrictions_by_name ON credit_restrictions (subject_name);
+CREATE INDEX credit_restrictions_for_index ON credit_restrictions (status, court_code, id, id_number);
 
 CREATE TABLE credit_temporary_lifts (
     court_code     TEXT NOT NULL,

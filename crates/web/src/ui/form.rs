@@ -9,16 +9,21 @@ use std::collections::HashMap;
 use zhixing_core::case::{RawBasis, RawCase, RawClaim, RawParty};
 use zhixing_core::error::FieldError;
 
-/// A submitted form, last value wins per name.
-pub struct FormData(HashMap<String, String>);
+/// A submitted form, last value wins per name ([`FormData::all`] gives
+/// every value of a repeated name, e.g. a group of checkboxes).
+pub struct FormData(HashMap<String, String>, Vec<(String, String)>);
 
 impl FormData {
     pub fn new(pairs: Vec<(String, String)>) -> Self {
-        Self(pairs.into_iter().collect())
+        Self(pairs.iter().cloned().collect(), pairs)
     }
 
     pub fn get(&self, name: &str) -> &str {
         self.0.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.1.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
     }
 
     fn count(&self, name: &str, default: usize) -> usize {

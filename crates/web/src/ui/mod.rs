@@ -5,6 +5,7 @@
 //! text goes through askama's HTML escaping.
 
 pub mod calc;
+pub mod credit;
 pub mod form;
 pub mod workflow;
 
@@ -47,6 +48,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/cases/{id}/transitions", post(workflow::transition_submit))
         .route("/cases/{id}/zhongben-record", get(workflow::zhongben_record_page))
         .route("/deadlines", get(workflow::deadlines_page))
+        .route("/cases/{id}/credit/{action}", post(credit::credit_submit))
+        .route("/cases/{id}/credit/{action}/{item}", post(credit::credit_submit))
+        .route("/credit", get(credit::credit_list))
+        .route("/public/restrictions", get(credit::public_page))
         .route("/api/docs", get(api_docs))
         .fallback(not_found_page)
 }
@@ -563,6 +568,7 @@ struct CaseDetailPage {
     can_delete: bool,
     csrf: String,
     workflow: workflow::WorkflowPanel,
+    credit: credit::CreditPanel,
 }
 
 #[derive(Deserialize)]
@@ -606,9 +612,14 @@ pub(crate) async fn case_page(
         Some("node") => Some("流程节点已记录，期限已重新计算。".to_string()),
         Some("transition") => Some(format!("案件状态已变更为“{}”。", view.state.label_zh())),
         Some("restored") => Some(format!("已恢复执行，立案为{}。", case.case_number)),
+        Some("credit") => Some("失信与限消记录已更新。".to_string()),
         _ => None,
     };
     let mut panel = workflow::WorkflowPanel::new(&view, user, state.clock.today());
+    let credit = match state.store.case_credit(&case.court, case.id).await {
+        Ok(c) => credit::CreditPanel::new(case, &c, view.access, user, state.clock.today()),
+        Err(e) => return error_page(state, Some(user), &e.into()),
+    };
     let status = match problem {
         Some((problem, form)) => {
             panel.problem = Some(problem);
@@ -626,6 +637,7 @@ pub(crate) async fn case_page(
         csrf: user.csrf_token.clone(),
         case: CaseView::new(state, case),
         workflow: panel,
+        credit,
     };
     html(status, &page)
 }

@@ -266,6 +266,12 @@ impl WorkflowPanel {
         }
     }
 
+    /// The refusal to show in a section: `workflow` or `credit`.
+    pub fn problem_for(&self, section: &str) -> Option<&Problem> {
+        let mine = if section == "credit" { self.form.which == "credit" } else { self.form.which != "credit" };
+        if mine { self.problem.as_ref() } else { None }
+    }
+
     pub fn overdue_count(&self) -> usize {
         self.deadlines.iter().filter(|d| d.urgency == Urgency::Overdue.code()).count()
     }

@@ -283,3 +283,92 @@ async fn bars_capacity_and_rate_limits(store: Store) {
     assert_eq!(limited["error"]["code"], "rate_limited");
     assert!(limited["error"]["message"].as_str().unwrap().contains("秒后再试"));
 }
+
+zhixing_store::backend_tests! {
+    credit_through_the_pages,
+}
+
+async fn credit_through_the_pages(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let judge = app.token("hs_judge").await;
+    let (id, party_id, debtor_id) = case_against_person(&app, &judge, 3).await;
+    let mut browser = crate::ui::Browser::new(&app);
+    browser.login("hs_judge").await;
+    let page = browser.get(&format!("/cases/{id}")).await;
+    assert!(page.body.contains("失信被执行人名单与限制消费"));
+    let csrf = page.input("csrf");
+    let party = party_id.to_string();
+    // S1 for a debtor assessed as 失能: refused on the page, with the rule.
+    let refused = browser
+        .post(
+            &format!("/cases/{id}/credit/propose"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("party_id", party.as_str()),
+                ("grounds", "s1"),
+                ("capacity", "unable"),
+                ("source", "ex_officio"),
+                ("on", "2026-11-20"),
+                ("evidence", "查询无财产"),
+                ("severity", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let start = refused.body.find("<div id=\"credit\">").unwrap();
+    let section = &refused.body[start..];
+    assert!(section.contains("失能"), "the refusal is shown in the credit section");
+    assert!(section.contains("第一条第一项、第三条第四项"));
+    // Two grounds through the checkboxes, then the decision.
+    let ok = browser
+        .post(
+            &format!("/cases/{id}/credit/propose"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("party_id", party.as_str()),
+                ("grounds", "s4"),
+                ("grounds", "s5"),
+                ("capacity", "unable"),
+                ("source", "application"),
+                ("on", "2026-11-20"),
+                ("evidence", "拒不报告财产；乘坐高铁一等座"),
+                ("severity", ""),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let (_, credit) = app.get(&judge, &format!("/api/v1/cases/{id}/credit")).await;
+    assert_eq!(credit["listings"][0]["grounds"], json!(["s4", "s5"]));
+    let lid = credit["listings"][0]["id"].to_string();
+    let decided = browser
+        .post(
+            &format!("/cases/{id}/credit/decide/{lid}"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("decision", "approve"),
+                ("president_approved", "on"),
+                ("decision_ref", "（2026）浙0203执3号之一"),
+                ("grace_months", ""),
+                ("on", "2026-11-21"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    let page = browser.get(&format!("/cases/{id}")).await;
+    assert!(page.body.contains("已公布"));
+    assert!(page.body.contains("2028-11-21"), "two-year term");
+    // The court list and the public page.
+    let list = browser.get("/credit").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("王3某"));
+    let public = app.client.get(app.url("/public/restrictions?name=王3某")).send().await.unwrap();
+    assert_eq!(public.status(), StatusCode::OK);
+    let body = public.text().await.unwrap();
+    assert!(body.contains(&format!("{}********{}", &debtor_id[..6], &debtor_id[14..])));
+    assert!(!body.contains(&debtor_id), "never the full ID on the public page");
+    assert!(body.contains("违反财产报告制度"));
+    let start = body.find("<dl class=\"facts public-entry\">").unwrap();
+    let end = start + body[start..].find("</dl>").unwrap();
+    insta::assert_snapshot!("public_entry", &body[start..end + 5]);
+}

@@ -89,6 +89,24 @@ enum Bench {
         #[arg(long, default_value_t = 400)]
         requests: usize,
     },
+    /// Partner checks against N restricted persons (SQLite), and Redis SMISMEMBER on the same batches.
+    Partner {
+        /// Restricted persons loaded.
+        #[arg(long, default_value_t = 10_000_000)]
+        persons: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Identities per batch.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        /// Seconds per throughput run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Redis to compare with (skipped when unreachable).
+        #[arg(long, default_value = "127.0.0.1:6379")]
+        redis: String,
+    },
     /// Search latency over a filled register.
     Search {
         #[command(flatten)]
@@ -627,12 +645,355 @@ async fn bench_deadlines(common: Common, cases: usize, requests: usize) -> Resul
     finish(server).await
 }
 
+/// The n-th synthetic citizen id: valid check digit, distinct for distinct n.
+fn synthetic_id(n: u64) -> String {
+    // 330203 + birth date 1950-01-01 + n/1000 days + 3-digit sequence.
+    let base = time::Date::from_calendar_date(1950, time::Month::January, 1).unwrap();
+    let day = base + time::Duration::days((n / 1000) as i64 % 25_000);
+    let seq = n % 1000;
+    let epoch = n / (1000 * 25_000);
+    let region = 330203 + epoch * 2;
+    let body = format!("{region:06}{:04}{:02}{:02}{seq:03}", day.year(), day.month() as u8, day.day());
+    format!("{body}{}", zhixing_core::citizen_id::check_char(&body))
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.to_string()))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// Loads `persons` active restrictions straight into a fresh SQLite
+/// database (bulk load, not part of what is measured).
+async fn load_restricted(url: &str, persons: usize, user_id: i64) -> Result<()> {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(url).await?;
+    conn.execute("PRAGMA synchronous = OFF; PRAGMA journal_mode = WAL;").await?;
+    let per_statement = 400usize;
+    let cols = "(court_code, id, case_id, order_id, role, subject_kind, subject_name, id_number, debtor_name, status, issued_on, order_ref, created_at, created_by)";
+    let mut n = 0usize;
+    while n < persons {
+        let mut tx = conn.begin().await?;
+        for _ in 0..250 {
+            if n >= persons {
+                break;
+            }
+            let rows = per_statement.min(persons - n);
+            let values: Vec<String> = (0..rows)
+                .map(|_| "(?, ?, ?, ?, 'debtor', 'person', ?, ?, ?, 'active', '2026-01-05', ?, 0, ?)".to_string())
+                .collect();
+            let sql = format!("INSERT INTO credit_restrictions {cols} VALUES {}", values.join(", "));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for i in n..n + rows {
+                let name = format!("被执行人{i}");
+                q = q
+                    .bind("浙0203")
+                    .bind(i as i64 + 1)
+                    .bind(i as i64 + 1)
+                    .bind(i as i64 + 1)
+                    .bind(name.clone())
+                    .bind(synthetic_id(i as u64 * 2))
+                    .bind(name)
+                    .bind(format!("（2026）浙0203执{}号", i + 1))
+                    .bind(user_id);
+            }
+            q.execute(&mut *tx).await?;
+            n += rows;
+        }
+        tx.commit().await?;
+        if n % 1_000_000 < 100_000 {
+            eprintln!("  loaded {n} …");
+        }
+    }
+    conn.execute("PRAGMA synchronous = FULL;").await?;
+    conn.close().await?;
+    Ok(())
+}
+
+/// Pre-built request bodies: half restricted (even n), half not (odd n).
+fn check_batches(persons: usize, batch: usize, count: usize) -> Vec<Vec<u8>> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..count)
+        .map(|_| {
+            let ids: Vec<String> = (0..batch)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    synthetic_id(x % (persons as u64 * 2))
+                })
+                .collect();
+            serde_json::to_vec(&json!({ "id_numbers": ids })).unwrap()
+        })
+        .collect()
+}
+
+async fn redis_command(stream: &mut tokio::net::TcpStream, parts: &[&[u8]]) -> Result<Vec<u8>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut command = format!("*{}\r\n", parts.len()).into_bytes();
+    for p in parts {
+        command.extend_from_slice(format!("${}\r\n", p.len()).as_bytes());
+        command.extend_from_slice(p);
+        command.extend_from_slice(b"\r\n");
+    }
+    stream.write_all(&command).await?;
+    // Replies here are a simple value or an array of integers: read until
+    // the announced number of lines has arrived.
+    let mut reply = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            bail!("redis closed the connection");
+        }
+        reply.extend_from_slice(&buf[..n]);
+        if let Some(end) = reply.iter().position(|b| *b == b'\n') {
+            let head = &reply[..end];
+            let needed = if head.first() == Some(&b'*') {
+                std::str::from_utf8(&head[1..head.len() - 1]).ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(0)
+                    + 1
+            } else {
+                1
+            };
+            if reply.iter().filter(|b| **b == b'\n').count() >= needed {
+                return Ok(reply);
+            }
+        }
+    }
+}
+
+async fn bench_partner(persons: usize, clients: usize, batch: usize, seconds: u64, redis: &str) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite:{}", dir.path().join("bench.sqlite3").display());
+    let bin = zhixing_binary()?;
+    let run = |args: &[&str], stdin: Option<&str>| -> Result<String> {
+        let mut child = Command::new(&bin)
+            .args(["--database-url", &url])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        if let Some(input) = stdin {
+            use std::io::Write;
+            child.stdin.take().context("stdin")?.write_all(input.as_bytes())?;
+        }
+        let out = child.wait_with_output()?;
+        if !out.status.success() {
+            bail!("zhixing {args:?} failed");
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).to_string())
+    };
+    run(&["migrate"], None)?;
+    run(
+        &["user", "add", "--username", "bench0", "--role", "judge", "--court", "浙0203", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    )?;
+    let out = run(&["partner", "add", "--name", "bench airline"], None)?;
+    let token = out
+        .lines()
+        .find_map(|l| l.split('：').nth(1).filter(|t| t.len() > 30))
+        .context("partner token")?
+        .trim()
+        .to_string();
+    let user_id: i64 = {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+        let row: (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'bench0'").fetch_one(&mut conn).await?;
+        row.0
+    };
+    eprintln!("loading {persons} restricted persons …");
+    let started = Instant::now();
+    load_restricted(&url, persons, user_id).await?;
+    eprintln!("loaded in {:.0} s", started.elapsed().as_secs_f64());
+
+    // Start the server; its log reports the index rebuild.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let log_path = dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path)?;
+    let start = Instant::now();
+    let child = Command::new(&bin)
+        .args(["--database-url", &url, "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "info,sqlx=warn,tower_http=warn")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()?;
+    let pid = child.id();
+    let server =
+        Server { child, base: format!("http://127.0.0.1:{port}"), drop_database: None, _dir: tempfile::tempdir()? };
+    let client = reqwest::Client::new();
+    loop {
+        if client.get(format!("{}/healthz", server.base)).send().await.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            bail!("server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ready = start.elapsed().as_secs_f64();
+    let log_text = std::fs::read_to_string(&log_path)?;
+    let index_line = log_text.lines().find(|l| l.contains("credit index rebuilt")).unwrap_or("").to_string();
+    let rss = rss_kib(pid);
+    println!("index: {index_line}");
+    println!("server ready {ready:.1} s after start ({persons} persons); server RSS {:.0} MiB", rss as f64 / 1024.0);
+
+    let batches = Arc::new(check_batches(persons, batch, 64));
+    let url_check = format!("{}/api/v1/partner/restrictions/check", server.base);
+    // Sanity: half of a batch is restricted.
+    let v: Value = client
+        .post(&url_check)
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(batches[0].clone())
+        .send()
+        .await?
+        .json()
+        .await?;
+    let restricted = v["results"].as_array().context("results")?.iter().filter(|r| r["restricted"] == true).count();
+    println!("sanity: {restricted} of {batch} identities in a batch restricted (expected about half)");
+
+    let mut rates = Vec::new();
+    for round in 0..3 {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let (url, token, batches, stop) = (url_check.clone(), token.clone(), batches.clone(), stop.clone());
+            tasks.push(tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut ids = 0u64;
+                let mut i = c;
+                while !stop.load(Ordering::Relaxed) {
+                    let r = client
+                        .post(&url)
+                        .bearer_auth(&token)
+                        .header("content-type", "application/json")
+                        .body(batches[i % batches.len()].clone())
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(r.status().is_success());
+                    let _ = r.bytes().await.unwrap();
+                    ids += batch as u64;
+                    i += clients;
+                }
+                ids
+            }));
+        }
+        let started = Instant::now();
+        tokio::time::sleep(Duration::from_secs(seconds)).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut total = 0;
+        for t in tasks {
+            total += t.await?;
+        }
+        let rate = total as f64 / started.elapsed().as_secs_f64();
+        println!("zhixing run {}: {:.0} identities/s ({clients} clients, batches of {batch})", round + 1, rate);
+        rates.push(rate);
+    }
+    let zhixing_rate = median(&mut rates);
+    println!("zhixing partner check: median {zhixing_rate:.0} identities/s");
+
+    // Single-identity latency, one client.
+    let singles: Vec<Vec<u8>> = check_batches(persons, 1, 2000);
+    let mut latencies = Vec::new();
+    for body in &singles {
+        let t = Instant::now();
+        let r = client
+            .post(&url_check)
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await?;
+        let _ = r.bytes().await?;
+        latencies.push(t.elapsed().as_micros() as u64);
+    }
+    latencies.sort_unstable();
+    println!(
+        "single-identity check: p50 {:.2} ms, p99 {:.2} ms ({} requests, HTTP round trip on localhost)",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.len()
+    );
+    finish(server).await?;
+
+    // Redis: the same membership question on the same batches.
+    let Ok(mut conn) = tokio::net::TcpStream::connect(redis).await else {
+        println!("redis at {redis} not reachable: comparison skipped");
+        return Ok(());
+    };
+    let key = format!("zx_bench_{}", std::process::id());
+    eprintln!("loading {persons} members into redis set {key} …");
+    for chunk_start in (0..persons).step_by(10_000) {
+        let ids: Vec<String> =
+            (chunk_start..(chunk_start + 10_000).min(persons)).map(|i| synthetic_id(i as u64 * 2)).collect();
+        let mut parts: Vec<&[u8]> = vec![b"SADD", key.as_bytes()];
+        parts.extend(ids.iter().map(|s| s.as_bytes()));
+        redis_command(&mut conn, &parts).await?;
+    }
+    let info = redis_command(&mut conn, &[b"MEMORY", b"USAGE", key.as_bytes(), b"SAMPLES", b"1000"]).await?;
+    println!("redis set memory: {}", String::from_utf8_lossy(&info).trim());
+    let redis_batches: Arc<Vec<Vec<String>>> = Arc::new(
+        batches
+            .iter()
+            .map(|b| {
+                let v: Value = serde_json::from_slice(b).unwrap();
+                v["id_numbers"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+            })
+            .collect(),
+    );
+    let mut redis_rates = Vec::new();
+    for round in 0..3 {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let (addr, key, batches, stop) = (redis.to_string(), key.clone(), redis_batches.clone(), stop.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+                let mut ids = 0u64;
+                let mut i = c;
+                while !stop.load(Ordering::Relaxed) {
+                    let b = &batches[i % batches.len()];
+                    let mut parts: Vec<&[u8]> = vec![b"SMISMEMBER", key.as_bytes()];
+                    parts.extend(b.iter().map(|s| s.as_bytes()));
+                    redis_command(&mut conn, &parts).await.unwrap();
+                    ids += b.len() as u64;
+                    i += 8;
+                }
+                ids
+            }));
+        }
+        let started = Instant::now();
+        tokio::time::sleep(Duration::from_secs(seconds)).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut total = 0;
+        for t in tasks {
+            total += t.await?;
+        }
+        let rate = total as f64 / started.elapsed().as_secs_f64();
+        println!("redis run {}: {:.0} identities/s", round + 1, rate);
+        redis_rates.push(rate);
+    }
+    let redis_rate = median(&mut redis_rates);
+    redis_command(&mut conn, &[b"DEL", key.as_bytes()]).await?;
+    println!("redis SMISMEMBER: median {redis_rate:.0} identities/s");
+    println!("zhixing / redis = {:.2}", zhixing_rate / redis_rate);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     match Args::parse().command {
         Bench::Filing { common, seconds, runs } => bench_filing(common, seconds, runs).await,
         Bench::Search { common, cases, requests } => bench_search(common, cases, requests).await,
         Bench::Deadlines { common, cases, requests } => bench_deadlines(common, cases, requests).await,
+        Bench::Partner { persons, clients, batch, seconds, redis } => {
+            bench_partner(persons, clients, batch, seconds, &redis).await
+        }
         Bench::Calc { runs, oracle_runs } => bench_calc(runs, oracle_runs),
     }
 }
