@@ -602,6 +602,21 @@ async fn progress(
             };
             store.record_node(&case.court, case.id, &input, judge, now_ms).await?;
         }
+        if age > 110 && g.rng.random_bool(0.5) {
+            list_debtor(
+                store,
+                case,
+                judge,
+                &[zhixing_core::credit::DishonestGround::AbleButRefuses],
+                day(96),
+                day(98),
+                None,
+                &number,
+                now_ms,
+                today,
+            )
+            .await?;
+        }
     } else if suspended {
         let request = transition(
             Action::Suspend(SuspensionGround::OutsiderObjection),
@@ -610,6 +625,64 @@ async fn progress(
         );
         store.apply_transition(&case.court, case.id, &request, judge, now_ms, today).await?;
     }
+    if !paid && !zhongben && !suspended && (45..100).contains(&age) && g.rng.random_bool(0.3) {
+        // A recent listing with a grace period (SW art 15): not public yet.
+        let decided = today - Duration::days(g.rng.random_range(1..20));
+        list_debtor(
+            store,
+            case,
+            judge,
+            &[zhixing_core::credit::DishonestGround::ViolatesReporting],
+            decided - Duration::days(2),
+            decided,
+            Some(1),
+            &number,
+            now_ms,
+            today,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Proposes and decides a 失信 listing of the case's first respondent.
+#[allow(clippy::too_many_arguments)]
+async fn list_debtor(
+    store: &Store,
+    case: &zhixing_store::StoredCase,
+    judge: &UserRef,
+    grounds: &[zhixing_core::credit::DishonestGround],
+    proposed_on: Date,
+    decided_on: Date,
+    grace_months: Option<u32>,
+    number: &str,
+    now_ms: i64,
+    today: Date,
+) -> Result<()> {
+    use zhixing_core::credit::Capacity;
+    use zhixing_store::{ListingDecision, NewListing};
+    let Some(debtor) = case.parties.iter().find(|p| p.draft.role == zhixing_core::case::PartyRole::Respondent) else {
+        return Ok(());
+    };
+    let new = NewListing {
+        party_id: debtor.id,
+        grounds: grounds.to_vec(),
+        bars_found: Vec::new(),
+        capacity: Capacity::Able,
+        severity: None,
+        on_application: false,
+        evidence: "名下有车辆、银行流水显示有收入，经执行通知仍拒不履行".into(),
+        on: proposed_on,
+    };
+    // A debtor the rules bar (a minor, say) is simply not listed.
+    let listing = match store.propose_listing(&case.court, case.id, &new, judge, now_ms).await {
+        Ok(l) => l,
+        Err(zhixing_store::StoreError::Refused(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let decision =
+        ListingDecision::Approve { president_approved: true, decision_ref: format!("{number}之二"), grace_months };
+    store.decide_listing(&case.court, listing.id, &decision, decided_on, judge, now_ms, today).await?;
     Ok(())
 }
 
