@@ -55,6 +55,8 @@ pub struct RestrictionRow {
 
 pub struct CreditPanel {
     pub listings: Vec<ListingRow>,
+    /// Correction applications: (listing's debtor, ground, received, examine by, decision).
+    pub corrections: Vec<(String, String, String, String, String)>,
     pub restrictions: Vec<RestrictionRow>,
     pub breaches: Vec<(String, String, String)>,
     pub events: Vec<(String, String, String)>,
@@ -144,8 +146,27 @@ impl CreditPanel {
                     .join("；"),
             })
             .collect();
+        let corrections = credit
+            .corrections
+            .iter()
+            .map(|c| {
+                let debtor = credit
+                    .listings
+                    .iter()
+                    .find(|l| l.id == c.listing_id)
+                    .map(|l| l.subject_name.clone())
+                    .unwrap_or_default();
+                let decision = match (c.decided_on, c.upheld) {
+                    (Some(d), Some(true)) => format!("{} 理由成立，3个工作日内纠正", iso_date(d)),
+                    (Some(d), Some(false)) => format!("{} 驳回（可于10日内向上一级法院申请复议）", iso_date(d)),
+                    _ => "待审查".to_string(),
+                };
+                (debtor, c.ground.label_zh().to_string(), iso_date(c.received_on), iso_date(c.examine_by), decision)
+            })
+            .collect();
         CreditPanel {
             listings,
+            corrections,
             restrictions,
             breaches: credit
                 .breaches

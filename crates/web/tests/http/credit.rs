@@ -254,6 +254,24 @@ async fn bars_capacity_and_rate_limits(store: Store) {
     assert_eq!(s, StatusCode::OK, "{decided}");
     assert_eq!(decided["status"], "published");
     assert_eq!(decided["term_until"], "2028-11-21");
+    // A written correction application: 15 days to examine (SX art 12).
+    let (s, correction) = app
+        .post(
+            &judge,
+            &format!("{url}/{lid}/corrections"),
+            &json!({"ground": "inaccurate", "applicant": "王2某", "received_on": "2026-11-23"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{correction}");
+    assert_eq!(correction["examine_by"], "2026-12-08");
+    let (s, b) = app
+        .post(
+            &judge,
+            &format!("/api/v1/cases/{id}/credit/corrections/{}/decision", correction["id"]),
+            &json!({"upheld": true, "on": "2026-11-26", "note": "住址记载有误，已更正"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     // Performance is not a trigger for a termed listing (SX art 10 ¶2).
     let (s, b) =
         app.post(&judge, &format!("{url}/{lid}/deletion"), &json!({"trigger": "performed", "on": "2026-11-25"})).await;
