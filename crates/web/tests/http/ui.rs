@@ -372,9 +372,13 @@ async fn pages_read_as_expected(store: Store) {
     let id = case["id"].to_string();
     let mut browser = Browser::new(&app);
     browser.login("hs_judge").await;
+    let party_ids: Vec<String> = case["parties"].as_array().unwrap().iter().map(|p| p["id"].to_string()).collect();
     let mask = |html: String| {
         let csrf_marker = "name=\"csrf\" value=\"";
         let mut out = html.replace(&id, "[id]");
+        for party in &party_ids {
+            out = out.replace(party.as_str(), "[party]");
+        }
         while let Some(start) = out.find(csrf_marker) {
             let from = start + csrf_marker.len();
             let end = from + out[from..].find('"').unwrap();
