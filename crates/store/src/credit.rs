@@ -1424,6 +1424,78 @@ impl Store {
         Ok(())
     }
 
+    /// SX art 12: records the applicant's review application to the upper
+    /// court (within 10 days of service of the rejection); the upper court
+    /// decides within 15 days of receipt. The review does not suspend the decision.
+    pub async fn record_correction_review(
+        &self,
+        court: &CourtCode,
+        correction_id: i64,
+        rejection_served_on: Date,
+        received_on: Date,
+        actor: &UserRef,
+        now: i64,
+    ) -> Result<Correction> {
+        let policy = self.credit_policy();
+        let rules = self.workflow_rules();
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query(
+            "SELECT listing_id, received_on, upheld FROM credit_corrections WHERE court_code = $1 AND id = $2",
+        )
+        .bind(court.as_str().to_string())
+        .bind(correction_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        if opt_int(&row, "upheld")? != Some(0) {
+            return Err(refused("只有被驳回的纠正申请才能申请复议", "纠正申请已被驳回", "《失信规定》第十二条"));
+        }
+        let listing = self.listing_locked(&mut tx, court, int(&row, "listing_id")?).await?;
+        let deadlines = repair::correction_deadlines(
+            date(&row, "received_on")?,
+            None,
+            Some(rejection_served_on),
+            Some(received_on),
+            &rules.calendar,
+            &policy,
+        );
+        if deadlines.review_apply_by.is_some_and(|last| received_on > last) {
+            return Err(refused(
+                "复议申请应自驳回决定送达之日起十日内提出",
+                format!("最迟{}", deadlines.review_apply_by.map(iso_date).unwrap_or_default()),
+                "《最高人民法院关于公布失信被执行人名单信息的若干规定》第十二条",
+            ));
+        }
+        sqlx::query("UPDATE credit_corrections SET review_received_on = $1, review_decide_by = $2 WHERE court_code = $3 AND id = $4")
+            .bind(iso_date(received_on))
+            .bind(deadlines.review_decide_by.map(iso_date))
+            .bind(court.as_str().to_string())
+            .bind(correction_id)
+            .execute(&mut *tx)
+            .await?;
+        let detail = format!(
+            "申请人向上一级法院申请复议；上一级法院应于{}前作出决定（复议期间不停止原决定的执行）",
+            deadlines.review_decide_by.map(iso_date).unwrap_or_default()
+        );
+        insert_event(
+            &mut tx,
+            self,
+            court,
+            listing.case_id,
+            "correction",
+            correction_id,
+            "review_filed",
+            received_on,
+            &detail,
+            &actor.display_name,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let credit = self.case_credit(court, listing.case_id).await?;
+        credit.corrections.into_iter().find(|c| c.id == correction_id).ok_or(StoreError::NotFound)
+    }
+
     /// Issues a 限制消费令 for the listed persons (XX arts 1, 3, 5).
     #[allow(clippy::too_many_arguments)]
     pub async fn issue_restriction(

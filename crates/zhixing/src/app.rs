@@ -20,6 +20,8 @@ pub struct Location {
     pub database_url: String,
     /// The workflow policy (defaults unless a policy file is given).
     pub policy: WorkflowPolicy,
+    /// The 失信/限消 policy (the file's `credit` section).
+    pub credit_policy: zhixing_core::credit::CreditPolicy,
 }
 
 /// The database URL: `--database-url` if given, else an SQLite file in the
@@ -40,7 +42,7 @@ pub fn locate(data_dir: &Path, database_url: Option<&str>) -> Result<Location> {
     {
         bail!("不支持的数据库地址 {}：应以 sqlite: 或 postgres:// 开头", redact(&database_url));
     }
-    Ok(Location { database_url, policy: WorkflowPolicy::default() })
+    Ok(Location { database_url, policy: WorkflowPolicy::default(), credit_policy: Default::default() })
 }
 
 /// The workflow policy file (JSON): any subset of the values of
@@ -72,6 +74,60 @@ pub struct PolicyFile {
     zhongben_publication_days: Option<u32>,
     due_soon_working_days: Option<u32>,
     due_later_working_days: Option<u32>,
+    /// The 失信/限消 values (ARCHITECTURE.md, "Credit policy").
+    credit: Option<CreditPolicyFile>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CreditPolicyFile {
+    grace_min_months: Option<u32>,
+    grace_max_months: Option<u32>,
+    /// 元, decimal string.
+    serious_amount: Option<String>,
+    minor_amount: Option<String>,
+    temporary_lift_max_days: Option<u32>,
+    correction_examination_days: Option<u32>,
+    review_application_days: Option<u32>,
+    review_decision_days: Option<u32>,
+    repair_working_days: Option<u32>,
+    relist_block_months: Option<u32>,
+    application_decision_days: Option<u32>,
+    public_lookups_per_minute: Option<u32>,
+}
+
+/// Reads the `credit` section of a policy file over the defaults.
+pub fn parse_credit_policy(text: &str) -> Result<zhixing_core::credit::CreditPolicy> {
+    let file: PolicyFile = serde_json::from_str(text).context("流程政策文件不是有效的 JSON，或含有未知的项")?;
+    let mut p = zhixing_core::credit::CreditPolicy::default();
+    let Some(c) = file.credit else { return Ok(p) };
+    macro_rules! set {
+        ($($field:ident),*) => { $( if let Some(v) = c.$field { p.$field = v; } )* };
+    }
+    set!(
+        grace_min_months,
+        grace_max_months,
+        temporary_lift_max_days,
+        correction_examination_days,
+        review_application_days,
+        review_decision_days,
+        repair_working_days,
+        relist_block_months,
+        application_decision_days,
+        public_lookups_per_minute
+    );
+    for (value, slot, name) in [
+        (c.serious_amount, &mut p.serious_amount, "serious_amount"),
+        (c.minor_amount, &mut p.minor_amount, "minor_amount"),
+    ] {
+        if let Some(v) = value {
+            *slot = zhixing_core::money::Money::parse(&v).map_err(|e| anyhow::anyhow!("credit.{name}：{e}"))?;
+        }
+    }
+    if p.grace_min_months == 0 || p.grace_min_months > p.grace_max_months || p.public_lookups_per_minute == 0 {
+        bail!("失信政策取值无效：宽限期下限须大于0且不大于上限，公开查询次数须大于0");
+    }
+    Ok(p)
 }
 
 /// Reads a policy file over the defaults.
@@ -148,6 +204,7 @@ pub async fn open(location: &Location, now_ms: i64) -> Result<Store> {
         .await
         .with_context(|| format!("无法打开数据库 {}", redact(&location.database_url)))?;
     store.set_workflow_policy(location.policy.clone());
+    store.set_credit_policy(location.credit_policy.clone());
     let calendar_changed = seed_reference_data(&store, now_ms).await?;
     store.reload_workflow_calendar().await?;
     // Stored deadlines depend on the calendar: recompute them when a new
@@ -208,5 +265,14 @@ mod tests {
         assert!(parse_policy(r#"{"notice_dayz": 5}"#).is_err(), "unknown keys are refused");
         assert!(parse_policy(r#"{"day_count": "weeks"}"#).is_err());
         assert!(parse_policy(r#"{"due_soon_working_days": 20}"#).is_err());
+        let credit = parse_credit_policy(r#"{"credit": {"grace_max_months": 2, "serious_amount": "500000"}}"#).unwrap();
+        assert_eq!(credit.grace_max_months, 2);
+        assert_eq!(credit.serious_amount.to_string(), "500000.00");
+        assert!(
+            parse_policy(r#"{"credit": {"grace_max_months": 2}}"#).is_ok(),
+            "the workflow reader accepts the credit section"
+        );
+        assert!(parse_credit_policy(r#"{"credit": {"grace_min_months": 4}}"#).is_err());
+        assert!(parse_credit_policy(r#"{"credit": {"nope": 1}}"#).is_err());
     }
 }

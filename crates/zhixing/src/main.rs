@@ -239,6 +239,7 @@ async fn main() -> Result<()> {
     if let Some(path) = &cli.workflow_policy {
         let text = std::fs::read_to_string(path).with_context(|| format!("无法读取 {}", path.display()))?;
         location.policy = app::parse_policy(&text)?;
+        location.credit_policy = app::parse_credit_policy(&text)?;
     }
     match cli.command {
         Command::Serve { listen, demo, insecure_cookies } => serve(&location, listen, demo, insecure_cookies).await,

@@ -449,6 +449,64 @@ pub async fn post_correction_decision(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct ReviewInput {
+    /// The day the rejection was served on the applicant.
+    pub rejection_served_on: Option<String>,
+    /// The day the review application was received.
+    pub received_on: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewDto {
+    pub correction_id: i64,
+    pub review_received_on: Option<String>,
+    /// The upper court decides within 15 days (SX art 12).
+    pub review_decide_by: Option<String>,
+}
+
+/// Records a review application to the upper court against a rejected correction (within 10 days of service; decided within 15 days; SX art 12).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/credit/corrections/{correction_id}/review", tag = "credit", params(("id" = i64, Path), ("correction_id" = i64, Path)), request_body = ReviewInput, security(("bearer" = [])),
+    responses((status = 200, body = ReviewDto), (status = 422, body = ErrorBody)))]
+pub async fn post_correction_review(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Path((id, cid)): Path<(String, String)>,
+    ApiJson(body): ApiJson<ReviewInput>,
+) -> Result<Json<ReviewDto>, ApiError> {
+    let case = cr::actionable_case(&state, &user, parse_id(&id)?, zhixing_core::access::Permission::WriteCases).await?;
+    let today = state.clock.today();
+    let served = zhixing_core::workflow::parse_event_date(
+        "rejection_served_on",
+        body.rejection_served_on.as_deref(),
+        case.filed_on,
+        today,
+    )?;
+    let received =
+        zhixing_core::workflow::parse_event_date("received_on", body.received_on.as_deref(), case.filed_on, today)?;
+    let c = state
+        .store
+        .record_correction_review(
+            &case.court,
+            parse_id(&cid)?,
+            served,
+            received,
+            &user.user.as_ref(),
+            state.clock.now_ms(),
+        )
+        .await
+        .map_err(|e| match e {
+            zhixing_store::StoreError::Refused(r) => ApiError::refused("credit_refused", r),
+            other => other.into(),
+        })?;
+    Ok(Json(ReviewDto {
+        correction_id: c.id,
+        review_received_on: c.review_received_on.map(iso_date),
+        review_decide_by: c.review_decide_by.map(iso_date),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PersonInput {
     /// debtor | legal_representative | principal_officer | responsible_person | actual_controller
     pub role: String,

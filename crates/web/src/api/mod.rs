@@ -51,6 +51,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/cases/{id}/credit/listings/{listing_id}/extension", post(credit::post_extension))
         .route("/api/v1/cases/{id}/credit/listings/{listing_id}/corrections", post(credit::post_correction))
         .route("/api/v1/cases/{id}/credit/corrections/{correction_id}/decision", post(credit::post_correction_decision))
+        .route("/api/v1/cases/{id}/credit/corrections/{correction_id}/review", post(credit::post_correction_review))
         .route("/api/v1/cases/{id}/credit/restrictions", post(credit::post_restriction))
         .route("/api/v1/cases/{id}/credit/restrictions/{restriction_id}/lift", post(credit::post_lift))
         .route(
@@ -80,7 +81,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         workflow::get_case_deadlines, workflow::get_workflow, workflow::get_deadlines, workflow::get_catalogue,
         workflow::get_node_kinds, workflow::get_zhongben_record,
         credit::get_case_credit, credit::post_listing, credit::post_decision, credit::post_deletion, credit::post_withdrawal,
-        credit::post_extension, credit::post_correction, credit::post_correction_decision, credit::post_restriction,
+        credit::post_extension, credit::post_correction, credit::post_correction_decision, credit::post_correction_review, credit::post_restriction,
         credit::post_lift, credit::post_temporary_lift, credit::post_case_breach, credit::get_court_listings, credit::get_stats,
         credit::get_public, credit::partner_check, credit::partner_breach, calc_statement, calc_fee),
     components(schemas(ErrorBody)),

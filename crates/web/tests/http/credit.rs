@@ -272,6 +272,32 @@ async fn bars_capacity_and_rate_limits(store: Store) {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    // A second application is rejected; the applicant goes to the upper court.
+    let (_, second) = app
+        .post(
+            &judge,
+            &format!("{url}/{lid}/corrections"),
+            &json!({"ground": "should_not_be_listed", "applicant": "王2某", "received_on": "2026-11-23"}),
+        )
+        .await;
+    let cid = second["id"].to_string();
+    let (s, _) = app
+        .post(
+            &judge,
+            &format!("/api/v1/cases/{id}/credit/corrections/{cid}/decision"),
+            &json!({"upheld": false, "on": "2026-11-24", "note": "理由不成立"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, review) = app
+        .post(
+            &judge,
+            &format!("/api/v1/cases/{id}/credit/corrections/{cid}/review"),
+            &json!({"rejection_served_on": "2026-11-24", "received_on": "2026-11-26"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{review}");
+    assert_eq!(review["review_decide_by"], "2026-12-11");
     // Performance is not a trigger for a termed listing (SX art 10 ¶2).
     let (s, b) =
         app.post(&judge, &format!("{url}/{lid}/deletion"), &json!({"trigger": "performed", "on": "2026-11-25"})).await;
