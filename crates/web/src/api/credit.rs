@@ -644,7 +644,7 @@ pub struct BreachReceipt {
     pub rule: String,
 }
 
-async fn report(
+pub async fn report(
     state: &AppState,
     reporter: &str,
     body: &BreachInput,

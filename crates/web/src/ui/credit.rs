@@ -311,6 +311,46 @@ pub async fn credit_submit(
             )
             .await
         }
+        ("breach", _) => {
+            // A judge's own report: the restricted person chosen on the page.
+            match cr::actionable_case(&state, &user, case_id, Permission::WriteCases).await {
+                Err(e) => Err(e),
+                Ok(case) => {
+                    let credit = state.store.case_credit(&case.court, case.id).await;
+                    match credit {
+                        Err(e) => Err(e.into()),
+                        Ok(credit) => {
+                            let person = data.get("person").parse::<i64>().ok();
+                            match credit.restrictions.iter().find(|r| Some(r.id) == person && r.active) {
+                                None => Err(zhixing_core::error::FieldError::new(
+                                    "person",
+                                    "required",
+                                    "请选择被限制消费的人员",
+                                )
+                                .into()),
+                                Some(r) => {
+                                    let body = crate::api::credit::BreachInput {
+                                        id_number: r.id_number.clone(),
+                                        occurred_at: data.get("occurred_on").to_string(),
+                                        place: data.get("place").to_string(),
+                                        conduct: data.get("conduct").to_string(),
+                                        report_id: format!("ui-{}-{}", user.user.id, state.clock.now_ms()),
+                                    };
+                                    crate::api::credit::report(
+                                        &state,
+                                        &format!("{}（{}）", user.user.display_name, case.case_number),
+                                        &body,
+                                        Some(&user.user.as_ref()),
+                                    )
+                                    .await
+                                    .map(|_| ())
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         _ => Err(ApiError::not_found()),
     };
     match result {

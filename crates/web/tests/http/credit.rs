@@ -402,6 +402,25 @@ async fn credit_through_the_pages(store: Store) {
     let page = browser.get(&format!("/cases/{id}")).await;
     assert!(page.body.contains("已公布"));
     assert!(page.body.contains("2028-11-21"), "two-year term");
+    // A judge records a breach from the page; the timeline gets it with the advice.
+    let (_, credit) = app.get(&judge, &format!("/api/v1/cases/{id}/credit")).await;
+    let rid = credit["restrictions"][0]["id"].to_string();
+    let reported = browser
+        .post(
+            &format!("/cases/{id}/credit/breach"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("person", rid.as_str()),
+                ("occurred_on", "2026-11-25"),
+                ("place", "宁波站"),
+                ("conduct", "乘坐G字头列车"),
+            ],
+        )
+        .await;
+    assert_eq!(reported.status, StatusCode::SEE_OTHER, "{}", reported.body);
+    let (_, nodes) = app.get(&judge, &format!("/api/v1/cases/{id}/nodes")).await;
+    let breach = nodes.as_array().unwrap().iter().find(|n| n["kind"] == "restriction_breached").unwrap();
+    assert!(breach["note"].as_str().unwrap().contains("罚款、拘留"), "{breach}");
     // The court list and the public page.
     let list = browser.get("/credit").await;
     assert_eq!(list.status, StatusCode::OK);
