@@ -17,6 +17,7 @@ pub mod citizen_id;
 pub mod court;
 pub mod credit;
 pub mod credit_code;
+pub mod cross;
 pub mod error;
 pub mod money;
 pub mod text;
