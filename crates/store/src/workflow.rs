@@ -274,7 +274,7 @@ pub(crate) async fn insert_node(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_event(
+pub(crate) async fn insert_event(
     tx: &mut AnyConnection,
     court: &CourtCode,
     case_id: i64,
@@ -492,7 +492,12 @@ impl Store {
         self.write_deadlines(tx, &case, &workflow).await
     }
 
-    async fn write_deadlines(&self, tx: &mut AnyConnection, case: &StoredCase, workflow: &CaseWorkflow) -> Result<()> {
+    pub(crate) async fn write_deadlines(
+        &self,
+        tx: &mut AnyConnection,
+        case: &StoredCase,
+        workflow: &CaseWorkflow,
+    ) -> Result<()> {
         let rules = self.workflow_rules();
         let rows: Vec<DeadlineRow> = compute_deadlines(&workflow.file(case), &rules.calendar, &rules.policy)
             .iter()

@@ -341,6 +341,7 @@ pub fn seed_statistics(decisions: &[DecisionFacts], from: Date, to: Date) -> See
     if s.cross_enforced > 0 {
         let share = Decimal::from(s.progressed_or_resolved) * Decimal::from(100) / Decimal::from(s.cross_enforced);
         s.share_percent = share.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        s.share_percent.rescale(1);
     }
     s
 }
