@@ -500,3 +500,106 @@ fn review_from_row(r: &AnyRow) -> Result<Review> {
         measures: opt_text(r, "measures")?,
     })
 }
+
+/// What the candidate rules need about one case.
+#[derive(Clone, Debug)]
+pub struct CandidateRow {
+    pub court: CourtCode,
+    pub case_id: i64,
+    pub case_number: String,
+    pub filed_on: Date,
+    pub closed: Option<(Date, bool)>,
+    pub petitions: Vec<(Date, bool)>,
+    pub leads: Vec<Date>,
+    pub operative_text: String,
+    pub organisation_debtors: Vec<(String, String)>,
+    pub amount_applied: Money,
+}
+
+impl Store {
+    /// The facts of every live case of `courts` that is open or closed by
+    /// 终本 (a case already moved by 交叉执行 is closed by transfer and drops out).
+    pub async fn candidate_rows(&self, courts: &[CourtCode]) -> Result<Vec<CandidateRow>> {
+        use std::collections::HashMap;
+        if courts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = placeholders(1, courts.len());
+        let bind_all = |sql: String| {
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for c in courts {
+                q = q.bind(c.as_str().to_string());
+            }
+            q
+        };
+        let mut rows: HashMap<(String, i64), CandidateRow> = HashMap::new();
+        for r in bind_all(format!(
+            "SELECT court_code, id, case_number, filed_on, status, basis_operative_text, amount_applied_fen FROM cases
+             WHERE court_code IN ({list}) AND deleted_at IS NULL AND case_type IN ('执', '执恢')"
+        ))
+        .fetch_all(&self.read)
+        .await?
+        {
+            let court = text(&r, "court_code")?;
+            let id = int(&r, "id")?;
+            rows.insert(
+                (court.clone(), id),
+                CandidateRow {
+                    court: CourtCode::parse(&court).map_err(|_| crate::rows::corrupt("court_code", &court))?,
+                    case_id: id,
+                    case_number: text(&r, "case_number")?,
+                    filed_on: date(&r, "filed_on")?,
+                    closed: if text(&r, "status")? == "closed" { Some((Date::MIN, false)) } else { None },
+                    petitions: Vec::new(),
+                    leads: Vec::new(),
+                    operative_text: text(&r, "basis_operative_text")?,
+                    organisation_debtors: Vec::new(),
+                    amount_applied: Money::from_fen(int(&r, "amount_applied_fen")?).unwrap_or(Money::ZERO),
+                },
+            );
+        }
+        for r in bind_all(format!(
+            "SELECT court_code, case_id, on_date, mode FROM case_events WHERE court_code IN ({list}) AND action = 'close'"
+        ))
+        .fetch_all(&self.read)
+        .await?
+        {
+            if let Some(row) = rows.get_mut(&(text(&r, "court_code")?, int(&r, "case_id")?)) {
+                row.closed = Some((date(&r, "on_date")?, opt_text(&r, "mode")?.as_deref() == Some("terminated_this_round")));
+            }
+        }
+        for r in bind_all(format!(
+            "SELECT court_code, case_id, on_date FROM case_nodes WHERE court_code IN ({list}) AND kind = 'lead_received'"
+        ))
+        .fetch_all(&self.read)
+        .await?
+        {
+            if let Some(row) = rows.get_mut(&(text(&r, "court_code")?, int(&r, "case_id")?)) {
+                row.leads.push(date(&r, "on_date")?);
+            }
+        }
+        for r in bind_all(format!(
+            "SELECT court_code, case_id, received_on, leads FROM petitions WHERE court_code IN ({list}) AND status = 'open'"
+        ))
+        .fetch_all(&self.read)
+        .await?
+        {
+            if let Some(row) = rows.get_mut(&(text(&r, "court_code")?, int(&r, "case_id")?)) {
+                row.petitions.push((date(&r, "received_on")?, !text(&r, "leads")?.trim().is_empty()));
+            }
+        }
+        for r in bind_all(format!(
+            "SELECT court_code, case_id, name, id_number FROM case_parties
+             WHERE court_code IN ({list}) AND role = 'respondent' AND kind = 'organization'"
+        ))
+        .fetch_all(&self.read)
+        .await?
+        {
+            if let Some(row) = rows.get_mut(&(text(&r, "court_code")?, int(&r, "case_id")?)) {
+                row.organisation_debtors.push((text(&r, "name")?, text(&r, "id_number")?));
+            }
+        }
+        // Closed other than by 终本 (completed, transferred …) drop out.
+        Ok(rows.into_values().filter(|r| r.closed.is_none_or(|(_, zhongben)| zhongben)).collect())
+    }
+}

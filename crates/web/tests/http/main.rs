@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod calc;
 mod credit;
+mod cross;
 mod ui;
 mod workflow;
 
