@@ -85,15 +85,50 @@ pub async fn get_candidates(
     ApiUser(user): ApiUser,
     Query(q): Query<CandidateParams>,
 ) -> Result<Response, ApiError> {
-    commander(&state, &user)?;
+    let out = candidates(&state, &user, q.court.as_deref(), q.flag.as_deref(), q.limit.unwrap_or(200)).await?;
+    if q.format.as_deref() == Some("csv") {
+        let mut csv = String::from("\u{feff}法院,案号,立案日期,申请执行标的,分值,标记\n");
+        for c in &out {
+            let flags: Vec<String> = c.flags.iter().map(|f| format!("{}：{}", f.label, f.reason)).collect();
+            csv.push_str(&format!(
+                "{},{},{},{},{},\"{}\"\n",
+                c.court,
+                c.case_number,
+                c.filed_on,
+                c.amount_applied,
+                c.score,
+                flags.join("；").replace('"', "'")
+            ));
+        }
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"candidates.csv\""),
+            ],
+            csv,
+        )
+            .into_response());
+    }
+    Ok(Json(out).into_response())
+}
+
+/// The ranked candidates (shared by the API and the command page).
+pub async fn candidates(
+    state: &AppState,
+    user: &CurrentUser,
+    court: Option<&str>,
+    flag: Option<&str>,
+    limit: u32,
+) -> Result<Vec<CandidateDto>, ApiError> {
+    commander(state, user)?;
     let policy = CrossPolicy::default();
     let today = state.clock.today();
     let mut courts: Vec<CourtCode> =
-        visible_courts(&state, &user).into_iter().filter(|c| c != &user.user.court).collect();
-    if let Some(code) = q.court.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        visible_courts(state, user).into_iter().filter(|c| c != &user.user.court).collect();
+    if let Some(code) = court.map(str::trim).filter(|c| !c.is_empty()) {
         courts.retain(|c| c.as_str() == code);
     }
-    let flag_filter = match q.flag.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+    let flag_filter = match flag.map(str::trim).filter(|f| !f.is_empty()) {
         None => None,
         Some(f) => Some(Flag::parse(f).ok_or_else(|| FieldError::new("flag", "invalid_flag", "未知的筛选条件"))?),
     };
@@ -128,31 +163,8 @@ pub async fn get_candidates(
         })
         .collect();
     out.sort_by(|a, b| b.score.cmp(&a.score).then(a.filed_on.cmp(&b.filed_on)).then(a.case_id.cmp(&b.case_id)));
-    out.truncate(q.limit.unwrap_or(200).clamp(1, 10_000) as usize);
-    if q.format.as_deref() == Some("csv") {
-        let mut csv = String::from("\u{feff}法院,案号,立案日期,申请执行标的,分值,标记\n");
-        for c in &out {
-            let flags: Vec<String> = c.flags.iter().map(|f| format!("{}：{}", f.label, f.reason)).collect();
-            csv.push_str(&format!(
-                "{},{},{},{},{},\"{}\"\n",
-                c.court,
-                c.case_number,
-                c.filed_on,
-                c.amount_applied,
-                c.score,
-                flags.join("；").replace('"', "'")
-            ));
-        }
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"candidates.csv\""),
-            ],
-            csv,
-        )
-            .into_response());
-    }
-    Ok(Json(out).into_response())
+    out.truncate(limit.clamp(1, 10_000) as usize);
+    Ok(out)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -210,7 +222,7 @@ pub struct DecisionDto {
     pub reviews: Vec<ReviewDto>,
 }
 
-fn decision_dto(d: &CrossDecision) -> DecisionDto {
+pub fn decision_dto(d: &CrossDecision) -> DecisionDto {
     DecisionDto {
         id: d.id,
         court: d.court.as_str().to_string(),
@@ -312,7 +324,7 @@ pub async fn post_decision(
 }
 
 /// Decisions are read by the deciding court and the courts above it, and by the original and receiving courts.
-async fn readable_decision(state: &AppState, user: &CurrentUser, id: i64) -> Result<CrossDecision, ApiError> {
+pub async fn readable_decision(state: &AppState, user: &CurrentUser, id: i64) -> Result<CrossDecision, ApiError> {
     let courts = state.courts();
     for deciding in courts.all().map(|c| c.code.clone()) {
         if let Ok(d) = state.store.cross_decision(&deciding, id).await {
@@ -435,7 +447,7 @@ pub async fn post_review(
     Ok(Json(decision_dto(&state.store.cross_decision(&decision.court, decision.id).await?)))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct StatsParams {
     from: Option<String>,

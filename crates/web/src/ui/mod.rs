@@ -6,6 +6,7 @@
 
 pub mod calc;
 pub mod credit;
+pub mod cross;
 pub mod form;
 pub mod workflow;
 
@@ -51,6 +52,11 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/cases/{id}/credit/{action}", post(credit::credit_submit))
         .route("/cases/{id}/credit/{action}/{item}", post(credit::credit_submit))
         .route("/credit", get(credit::credit_list))
+        .route("/cross", get(cross::cross_page))
+        .route("/cross/decisions", post(cross::decision_submit))
+        .route("/cross/decisions/{id}", get(cross::decision_page))
+        .route("/cross/decisions/{id}/outcomes", post(cross::outcome_submit))
+        .route("/cross/decisions/{id}/reviews/{review_id}", post(cross::review_submit))
         .route("/public/restrictions", get(credit::public_page))
         .route("/api/docs", get(api_docs))
         .fallback(not_found_page)
@@ -70,6 +76,8 @@ pub struct Nav {
     pub court_name: String,
     pub csrf: String,
     pub can_file: bool,
+    /// A 指挥中心 or 执行局长 of a court with courts beneath: the 交叉执行 page.
+    pub can_command: bool,
 }
 
 impl Nav {
@@ -80,6 +88,10 @@ impl Nav {
             court_name: state.courts().get(&user.user.court).map(|c| c.name.clone()).unwrap_or_default(),
             csrf: user.csrf_token.clone(),
             can_file: cases::may_write_cases(user),
+            can_command: matches!(
+                user.user.role,
+                zhixing_core::access::Role::Command | zhixing_core::access::Role::Chief
+            ) && state.courts().subtree(&user.user.court).len() > 1,
         }
     }
 }

@@ -119,3 +119,64 @@ async fn candidates_decision_outcome_review_and_statistics(store: Store) {
     let (_, list) = app.get(&command, "/api/v1/cross-enforcement/candidates").await;
     assert!(!list.as_array().unwrap().iter().any(|c| c["case_id"] == a["id"]));
 }
+
+zhixing_store::backend_tests! {
+    the_command_page_decides_and_the_decision_page_reports,
+}
+
+async fn the_command_page_decides_and_the_decision_page_reports(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let judge = app.token("hs_judge").await;
+    let mut body = case_body(7);
+    body["filed_on"] = json!("2026-03-02");
+    body["basis"]["effective_on"] = json!("2026-01-05");
+    body["basis"]["performance_due_on"] = json!("2026-01-15");
+    body["handling_judge"] = json!("hs_judge");
+    let (_, case) = app.post(&judge, "/api/v1/cases", &body).await;
+    let mut command = crate::ui::Browser::new(&app);
+    command.login("nb_command").await;
+    let page = command.get("/cross").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("（2026）浙0203执1号"));
+    assert!(page.body.contains("立案满六个月未执结"));
+    let csrf = page.input("csrf");
+    let id = case["id"].to_string();
+    let decided = command
+        .post(
+            "/cross/decisions",
+            &[
+                ("csrf", csrf.as_str()),
+                ("case_id", id.as_str()),
+                ("form", "elevate"),
+                ("receiving_court", ""),
+                ("decision_ref", "（2026）浙02执他9号"),
+                ("decided_on", "2026-11-20"),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    let page = command.get("/cross").await;
+    assert!(page.body.contains("提级执行"));
+    assert!(page.body.contains("（2026）浙02执1号"), "提级: the intermediate court files the case");
+    let did = page.body.split("/cross/decisions/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let reported = command
+        .post(
+            &format!("/cross/decisions/{did}/outcomes"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("kind", "property_controlled"),
+                ("on", "2026-11-26"),
+                ("amount", ""),
+                ("basis", "查封土地使用权"),
+            ],
+        )
+        .await;
+    assert_eq!(reported.status, StatusCode::SEE_OTHER, "{}", reported.body);
+    let page = command.get(&format!("/cross/decisions/{did}")).await;
+    assert!(page.body.contains("控制财产（实质进展）"));
+    assert!(page.body.contains("结束审查"), "a review opened and the command centre may close it");
+    // A basic court has no command page.
+    let mut basic = crate::ui::Browser::new(&app);
+    basic.login("hs_judge").await;
+    assert_eq!(basic.get("/cross").await.status, StatusCode::FORBIDDEN);
+}
