@@ -803,6 +803,21 @@ impl Store {
         Ok(listing)
     }
 
+    /// A restriction, with its case locked for this transaction.
+    async fn restriction_locked(&self, tx: &mut AnyConnection, court: &CourtCode, id: i64) -> Result<Restriction> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {RESTRICTION_COLUMNS} FROM credit_restrictions WHERE court_code = $1 AND id = $2"
+        )))
+        .bind(court.as_str().to_string())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let r = restriction_from_row(&row)?;
+        self.lock_case(tx, court, r.case_id).await?;
+        Ok(r)
+    }
+
     async fn listing_in(&self, tx: &mut AnyConnection, court: &CourtCode, id: i64) -> Result<Listing> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {LISTING_COLUMNS} FROM credit_listings WHERE court_code = $1 AND id = $2"
@@ -1635,16 +1650,7 @@ impl Store {
         today: Date,
     ) -> Result<Restriction> {
         let mut tx = self.write.begin().await?;
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {RESTRICTION_COLUMNS} FROM credit_restrictions WHERE court_code = $1 AND id = $2"
-        )))
-        .bind(court.as_str().to_string())
-        .bind(restriction_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let r = restriction_from_row(&row)?;
-        self.lock_case(&mut tx, court, r.case_id).await?;
+        let r = self.restriction_locked(&mut tx, court, restriction_id).await?;
         if !r.active {
             return Err(refused("该限制消费令已解除", "限制状态", "《限制消费规定》第九条"));
         }
@@ -1704,16 +1710,7 @@ impl Store {
         let policy = self.credit_policy();
         restriction::check_temporary_lift(from, to, president_approved, &policy).map_err(StoreError::Refused)?;
         let mut tx = self.write.begin().await?;
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {RESTRICTION_COLUMNS} FROM credit_restrictions WHERE court_code = $1 AND id = $2"
-        )))
-        .bind(court.as_str().to_string())
-        .bind(restriction_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let r = restriction_from_row(&row)?;
-        self.lock_case(&mut tx, court, r.case_id).await?;
+        let r = self.restriction_locked(&mut tx, court, restriction_id).await?;
         if !r.active {
             return Err(refused("该限制消费令已解除，无需临时解除", "限制状态", "《善意文明执行意见》第十七条"));
         }
