@@ -18,7 +18,7 @@ use zhixing_core::credit::restriction::{LiftGround, RestrictedRole, TemporaryLif
 use zhixing_store::{CaseCredit, StoredCase};
 
 use super::form::FormData;
-use super::workflow::{Choice, PanelForm, Problem};
+use super::workflow::{Choice, PanelForm, Problem, choices};
 use super::{Nav, UiUser, check_csrf, error_page, html};
 use crate::AppState;
 use crate::auth::{CurrentUser, RemoteAddr};
@@ -70,10 +70,6 @@ pub struct CreditPanel {
     pub can_propose: bool,
     pub can_decide: bool,
     pub today: String,
-}
-
-fn choices<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Choice> {
-    all.iter().map(|g| Choice { code: code(*g).to_string(), label: label(*g).to_string() }).collect()
 }
 
 impl CreditPanel {

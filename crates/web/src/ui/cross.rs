@@ -10,16 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use zhixing_core::cross::{CrossForm, Finding, OutcomeKind};
 
 use super::form::FormData;
-use super::workflow::Choice;
+use super::workflow::{Choice, choices};
 use super::{Nav, UiUser, check_csrf, error_page, html};
 use crate::AppState;
 use crate::api::cross::{self as api, CandidateDto, DecisionDto, DecisionInput, OutcomeInput, ReviewCloseInput};
 use crate::auth::ApiUser;
 use crate::json::ApiJson;
-
-fn choices<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Choice> {
-    all.iter().map(|g| Choice { code: code(*g).to_string(), label: label(*g).to_string() }).collect()
-}
 
 #[derive(Template)]
 #[template(path = "cross.html")]

@@ -108,7 +108,8 @@ pub struct WorkflowPanel {
     pub form: PanelForm,
 }
 
-fn choices<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Choice> {
+/// Options of a select from a coded enum (code, Chinese label).
+pub fn choices<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Choice> {
     all.iter().map(|g| Choice { code: code(*g).to_string(), label: label(*g).to_string() }).collect()
 }
 
