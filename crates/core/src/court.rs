@@ -252,6 +252,11 @@ impl CourtDirectory {
         false
     }
 
+    /// The courts one level beneath `code`, in code order.
+    pub fn children(&self, code: &CourtCode) -> Vec<CourtCode> {
+        self.children.get(code).map(|k| k.iter().cloned().collect()).unwrap_or_default()
+    }
+
     /// The court itself and every court beneath it, depth first.
     pub fn subtree(&self, code: &CourtCode) -> Vec<CourtCode> {
         let mut out = Vec::new();

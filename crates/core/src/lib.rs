@@ -18,6 +18,7 @@ pub mod court;
 pub mod credit;
 pub mod credit_code;
 pub mod cross;
+pub mod dashboard;
 pub mod error;
 pub mod money;
 pub mod text;

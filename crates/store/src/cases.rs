@@ -341,17 +341,28 @@ impl Store {
         let claims: Vec<(&CourtCode, i64, &ClaimDraft)> =
             prepared.iter().flat_map(|p| p.job.draft.claims.iter().map(move |c| (&p.job.court, p.id, c))).collect();
         insert_claims(&mut *tx, &claims).await?;
-        let deadlines: Vec<crate::workflow::DeadlineRow> = prepared
-            .iter()
-            .flat_map(|p| {
-                crate::workflow::new_case_deadlines(&rules, &p.job.draft, p.job.handling_judge.as_ref())
-                    .into_iter()
-                    .map(move |d| {
-                        crate::workflow::DeadlineRow::new(&p.job.court, p.id, &d, p.job.handling_judge.as_ref())
-                    })
-            })
-            .collect();
+        let mut deadlines: Vec<crate::workflow::DeadlineRow> = Vec::new();
+        let mut contributions = Vec::with_capacity(prepared.len());
+        for p in &prepared {
+            let open = crate::workflow::new_case_deadlines(&rules, &p.job.draft, p.job.handling_judge.as_ref());
+            deadlines.extend(
+                open.iter()
+                    .map(|d| crate::workflow::DeadlineRow::new(&p.job.court, p.id, d, p.job.handling_judge.as_ref())),
+            );
+            // The dashboard's counters: a new, open case.
+            let facts = zhixing_core::dashboard::CaseFacts {
+                case_type: p.job.draft.case_type,
+                filed_on: p.job.draft.filed_on,
+                live: true,
+                closing: None,
+                applied: p.job.draft.amount_applied(),
+                paid: Money::ZERO,
+                open_deadlines: open.iter().filter_map(|d| d.due_on).collect(),
+            };
+            contributions.push((p.job.court.clone(), p.id, zhixing_core::dashboard::counters::contribution(&facts)));
+        }
         crate::workflow::insert_deadlines(&mut *tx, &deadlines).await?;
+        crate::dashboard::replace_contributions(&mut *tx, contributions, true).await?;
         let audits: Vec<AuditRow> = prepared
             .iter()
             .map(|p| (&p.job.court, p.id, 1, p.job.now, p.job.actor.id, "created", Vec::new()))
@@ -715,6 +726,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // A deleted case leaves the dashboard's counters.
+        crate::dashboard::replace_contributions(
+            &mut tx,
+            vec![(court.clone(), id, zhixing_core::dashboard::Contribution::new())],
+            false,
+        )
+        .await?;
         let change = Change { field: "deleted".into(), before: None, after: Some(reason.to_string()) };
         insert_audits(&mut tx, &[(court, id, expected_version + 1, now, actor.id, "deleted", vec![change])]).await?;
         tx.commit().await?;

@@ -12,6 +12,8 @@ use zhixing_core::case::{ClaimDraft, ClaimKind};
 use zhixing_core::case_number::EnforcementType;
 use zhixing_core::court::{CourtCode, CourtDirectory};
 use zhixing_core::cross::{self, CrossForm, CrossPolicy, DecisionFacts, Finding, OutcomeKind, SeedStatistics};
+use zhixing_core::dashboard::Metric;
+use zhixing_core::dashboard::counters::{ANY_TYPE, GAUGE};
 use zhixing_core::money::Money;
 use zhixing_core::workflow::{
     Action, ClosingMode, Event, Ground, Missing, Refusal, TerminationGround, decide, unpaid_balance,
@@ -154,6 +156,7 @@ impl Store {
         .bind(actor.id)
         .execute(&mut *tx)
         .await?;
+        crate::dashboard::bump(&mut tx, court, Metric::PetitionsOpen, GAUGE, ANY_TYPE, 1).await?;
         tx.commit().await?;
         Ok(Petition {
             court: court.clone(),

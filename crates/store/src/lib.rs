@@ -18,6 +18,7 @@ mod backend;
 mod cases;
 mod credit;
 mod cross;
+mod dashboard;
 mod ids;
 mod reference;
 mod rows;
@@ -38,6 +39,7 @@ pub use credit::{
     NewListing, Partner, PublicEntry, RestrictedPerson, Restriction, TemporaryLift, day_number, mask_id,
 };
 pub use cross::{CandidateRow, CrossDecision, NewDecision, Outcome, Petition, Review};
+pub use dashboard::{Dashboard, DashboardRow, OpenReview};
 pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};
 pub use workflow::{
     CaseLink, CaseWorkflow, DeadlineCounts, DeadlineListItem, LinkKind, Recorded, TransitionOutcome, TransitionRequest,

@@ -499,17 +499,22 @@ impl Store {
         workflow: &CaseWorkflow,
     ) -> Result<()> {
         let rules = self.workflow_rules();
-        let rows: Vec<DeadlineRow> = compute_deadlines(&workflow.file(case), &rules.calendar, &rules.policy)
-            .iter()
+        let open: Vec<Deadline> = compute_deadlines(&workflow.file(case), &rules.calendar, &rules.policy)
+            .into_iter()
             .filter(|d| d.is_open())
-            .map(|d| DeadlineRow::new(&case.court, case.id, d, case.handling_judge.as_ref()))
             .collect();
+        let rows: Vec<DeadlineRow> =
+            open.iter().map(|d| DeadlineRow::new(&case.court, case.id, d, case.handling_judge.as_ref())).collect();
         sqlx::query("DELETE FROM case_deadlines WHERE court_code = $1 AND case_id = $2")
             .bind(case.court.as_str().to_string())
             .bind(case.id)
             .execute(&mut *tx)
             .await?;
-        insert_deadlines(tx, &rows).await
+        insert_deadlines(tx, &rows).await?;
+        // The dashboard's counters change with the case, in this transaction.
+        let facts = crate::dashboard::case_facts(case, workflow, open.iter().filter_map(|d| d.due_on).collect());
+        let contribution = zhixing_core::dashboard::counters::contribution(&facts);
+        crate::dashboard::replace_contributions(tx, vec![(case.court.clone(), case.id, contribution)], false).await
     }
 
     /// Recomputes the stored deadlines of every live case (after a calendar

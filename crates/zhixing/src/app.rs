@@ -213,6 +213,12 @@ pub async fn open(location: &Location, now_ms: i64) -> Result<Store> {
         let n = store.rebuild_deadlines().await?;
         eprintln!("已重新计算 {n} 件案件的期限");
     }
+    // Dashboard counters are maintained with every change; a database from
+    // before the dashboard migration gets them built once.
+    if store.aggregates_missing().await? {
+        let n = store.rebuild_aggregates().await?;
+        eprintln!("已为 {n} 件案件建立指挥看板统计");
+    }
     Ok(store)
 }
 

@@ -97,6 +97,40 @@ enum Command {
         #[command(subcommand)]
         command: DeadlinesCommand,
     },
+    /// Command dashboard: counters, indicator definitions, posts of a court.
+    Dashboard {
+        #[command(subcommand)]
+        command: DashboardCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DashboardCommand {
+    /// Rebuilds every dashboard counter from the records (they are otherwise maintained as cases change).
+    Rebuild,
+    /// Prints a court's dashboard as JSON-like text lines (one per court one level down).
+    Show {
+        #[arg(long)]
+        court: String,
+    },
+    /// Lists the current indicator definitions and their versions.
+    Indicators,
+    /// Adds a new version of an indicator definition from a JSON file
+    /// (`{"code","name","numerator","denominator","case_types","period","unit","note"}`).
+    SetIndicator { file: PathBuf },
+    /// Records the holder of a post of a court (omit --holder for a vacancy).
+    SetPost {
+        #[arg(long)]
+        court: String,
+        /// chief, deputy, command_director, adjudication_head, implementation_head
+        #[arg(long)]
+        post: String,
+        #[arg(long)]
+        holder: Option<String>,
+        /// Holder since, or vacant since (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -259,6 +293,7 @@ async fn main() -> Result<()> {
         Command::Calc { command } => calc(&location, command).await,
         Command::Nodes { command } => nodes(&location, command).await,
         Command::Deadlines { command } => deadlines(&location, command).await,
+        Command::Dashboard { command } => dashboard(&location, command).await,
         Command::Partner { command } => partner(&location, command).await,
     }
 }
@@ -324,6 +359,85 @@ async fn nodes(location: &app::Location, command: NodesCommand) -> Result<()> {
             for kind in store.node_kinds(None).await? {
                 println!("{},{},{},", kind.code, kind.label, kind.court.unwrap_or_default());
             }
+        }
+    }
+    Ok(())
+}
+
+async fn dashboard(location: &app::Location, command: DashboardCommand) -> Result<()> {
+    use zhixing_core::dashboard::Post;
+    let store = app::open(location, app::now_ms()).await?;
+    let parse_court = |c: &str| CourtCode::parse(c).map_err(|_| anyhow::anyhow!("法院代字无效：{c}"));
+    match command {
+        DashboardCommand::Rebuild => {
+            let n = store.rebuild_aggregates().await?;
+            println!("已根据 {n} 件案件及信访、交叉执行记录重建看板统计（运行中的服务无需重启）");
+        }
+        DashboardCommand::Show { court } => {
+            let court = parse_court(&court)?;
+            let directory = CourtDirectory::new(store.courts().await?)?;
+            let d = store.dashboard(&directory, &court, SystemClock.today()).await?;
+            let names: Vec<String> = d.indicators.iter().map(|i| format!("{}(v{})", i.name, i.version)).collect();
+            println!("法院,未结,逾期期限,{},信访,移入,移出,问责审查,执行人员,岗位空缺法院数", names.join(","));
+            for r in d.rows.iter().chain(d.own.iter()).chain(std::iter::once(&d.total)) {
+                let values: Vec<String> =
+                    r.indicators.iter().map(|v| v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())).collect();
+                println!(
+                    "{},{},{},{},{},{},{},{},{},{}",
+                    r.name,
+                    r.open_cases,
+                    r.overdue_deadlines,
+                    values.join(","),
+                    r.petitions_open,
+                    r.cross_in,
+                    r.cross_out,
+                    r.reviews_open,
+                    r.officers,
+                    r.courts_with_vacancy
+                );
+            }
+        }
+        DashboardCommand::Indicators => {
+            for d in store.indicator_definitions().await? {
+                let denominator = d.denominator.as_ref().map(|e| e.text()).unwrap_or_default();
+                let types: Vec<&str> = d.case_types.iter().map(|t| t.code()).collect();
+                println!(
+                    "{} v{} {}：({}) / ({}) 类型[{}] {} — {}",
+                    d.code,
+                    d.version,
+                    d.name,
+                    d.numerator.text(),
+                    denominator,
+                    types.join("、"),
+                    d.period.label_zh(),
+                    d.note
+                );
+            }
+        }
+        DashboardCommand::SetIndicator { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let input: zhixing_web::api::dashboard::IndicatorInput =
+                serde_json::from_str(&text).context("指标定义应为 JSON 对象")?;
+            let def = zhixing_web::api::dashboard::parse_indicator(&input)
+                .map_err(|e| anyhow::anyhow!("{}：{}", e.field, e.message))?;
+            let stored = store.add_indicator_version(def, None, app::now_ms()).await?;
+            println!("已发布指标 {} 第 {} 版", stored.code, stored.version);
+        }
+        DashboardCommand::SetPost { court, post, holder, since } => {
+            let court = parse_court(&court)?;
+            let post = Post::parse(&post).ok_or_else(|| {
+                anyhow::anyhow!("职务应为 chief、deputy、command_director、adjudication_head 或 implementation_head")
+            })?;
+            let since = match since {
+                Some(s) => Some(
+                    zhixing_core::calendar::parse_iso_date(&s)
+                        .ok_or_else(|| anyhow::anyhow!("日期格式应为 YYYY-MM-DD"))?,
+                ),
+                None => None,
+            };
+            let holder = holder.filter(|h| !h.trim().is_empty());
+            store.set_post(&court, post, holder.as_deref(), since, None, app::now_ms()).await?;
+            println!("已登记 {} {}：{}", court.as_str(), post.label_zh(), holder.as_deref().unwrap_or("空缺"));
         }
     }
     Ok(())

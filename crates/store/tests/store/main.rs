@@ -4,6 +4,7 @@
 
 mod cases;
 mod cross;
+mod dashboard;
 mod reference;
 mod users;
 mod workflow;

@@ -7,6 +7,7 @@
 pub mod calc;
 pub mod credit;
 pub mod cross;
+pub mod dashboard;
 pub mod form;
 pub mod workflow;
 
@@ -52,6 +53,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/cases/{id}/credit/{action}", post(credit::credit_submit))
         .route("/cases/{id}/credit/{action}/{item}", post(credit::credit_submit))
         .route("/credit", get(credit::credit_list))
+        .route("/dashboard", get(dashboard::dashboard_page))
+        .route("/dashboard/posts", post(dashboard::post_submit))
         .route("/cross", get(cross::cross_page))
         .route("/cross/decisions", post(cross::decision_submit))
         .route("/cross/decisions/{id}", get(cross::decision_page))
@@ -78,6 +81,8 @@ pub struct Nav {
     pub can_file: bool,
     /// A 指挥中心 or 执行局长 of a court with courts beneath: the 交叉执行 page.
     pub can_command: bool,
+    /// 执行局长, 指挥中心 and administrators: the command dashboard.
+    pub can_dashboard: bool,
 }
 
 impl Nav {
@@ -92,6 +97,12 @@ impl Nav {
                 user.user.role,
                 zhixing_core::access::Role::Command | zhixing_core::access::Role::Chief
             ) && state.courts().subtree(&user.user.court).len() > 1,
+            can_dashboard: matches!(
+                user.user.role,
+                zhixing_core::access::Role::Command
+                    | zhixing_core::access::Role::Chief
+                    | zhixing_core::access::Role::Admin
+            ),
         }
     }
 }
