@@ -222,8 +222,8 @@ struct Sums {
     /// (metric, split) → value, gauges.
     gauges: HashMap<(Metric, String), i64>,
     overdue: i64,
-    /// (metric, month, split) → value.
-    monthly: Vec<(Metric, String, String, i64)>,
+    /// (metric, period summed, split, value).
+    monthly: Vec<(Metric, (String, String), String, i64)>,
     officers: i64,
 }
 
@@ -243,32 +243,44 @@ impl Store {
         };
         let mut sums: HashMap<String, Sums> = HashMap::new();
         let n = scope.len();
-        for r in bind_all(format!(
+        let gauges = [Metric::OpenCases, Metric::PetitionsOpen, Metric::ReviewsOpen];
+        let mut q = bind_all(format!(
             "SELECT court_code, metric, split, CAST(SUM(value) AS BIGINT) AS v FROM court_counters
-             WHERE court_code IN ({list}) AND period = '{GAUGE}' GROUP BY court_code, metric, split"
-        ))
-        .fetch_all(&self.read)
-        .await?
-        {
+             WHERE court_code IN ({list}) AND metric IN ({}) AND period = '{GAUGE}' GROUP BY court_code, metric, split",
+            placeholders(n + 1, gauges.len())
+        ));
+        for m in gauges {
+            q = q.bind(m.code());
+        }
+        for r in q.fetch_all(&self.read).await? {
             let Some(metric) = Metric::parse(&text(&r, "metric")?) else { continue };
             sums.entry(text(&r, "court_code")?).or_default().gauges.insert((metric, text(&r, "split")?), int(&r, "v")?);
         }
-        for r in bind_all(format!(
-            "SELECT court_code, CAST(SUM(value) AS BIGINT) AS v FROM court_counters
-             WHERE court_code IN ({list}) AND metric = 'deadline_due' AND period < ${} GROUP BY court_code",
-            n + 1
-        ))
-        .bind(iso_date(today))
-        .fetch_all(&self.read)
-        .await?
-        {
-            sums.entry(text(&r, "court_code")?).or_default().overdue = int(&r, "v")?;
+        // Overdue: whole months before this one, then the days of this month before today.
+        let this_month = month_key(today);
+        for (metric, from, to) in [
+            (Metric::DeadlineDueMonth, String::new(), this_month.clone()),
+            (Metric::DeadlineDue, format!("{this_month}-01"), iso_date(today)),
+        ] {
+            for r in bind_all(format!(
+                "SELECT court_code, CAST(SUM(value) AS BIGINT) AS v FROM court_counters
+                 WHERE court_code IN ({list}) AND metric = ${} AND period >= ${} AND period < ${} GROUP BY court_code",
+                n + 1,
+                n + 2,
+                n + 3
+            ))
+            .bind(metric.code())
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.read)
+            .await?
+            {
+                sums.entry(text(&r, "court_code")?).or_default().overdue += int(&r, "v")?;
+            }
         }
         let definitions = self.indicator_definitions().await?;
         let periods: Vec<(String, String)> = definitions.iter().map(|d| period_months(d.period, today)).collect();
         let year = period_months(PeriodKind::YearToDate, today);
-        let from = periods.iter().map(|p| p.0.clone()).chain([year.0.clone()]).min().unwrap_or_default();
-        let to = month_key(today);
         let mut metrics: Vec<Metric> = definitions
             .iter()
             .flat_map(|d| {
@@ -278,24 +290,31 @@ impl Store {
             .collect();
         metrics.sort();
         metrics.dedup();
+        // One summing query per distinct period (usually one: 本年度累计).
+        let mut distinct: Vec<(String, String)> = periods.iter().cloned().chain([year.clone()]).collect();
+        distinct.sort();
+        distinct.dedup();
         let metric_list = placeholders(n + 1, metrics.len());
-        let mut q = bind_all(format!(
-            "SELECT court_code, metric, period, split, value FROM court_counters
-             WHERE court_code IN ({list}) AND metric IN ({metric_list}) AND period >= ${} AND period <= ${}",
-            n + metrics.len() + 1,
-            n + metrics.len() + 2
-        ));
-        for m in &metrics {
-            q = q.bind(m.code());
-        }
-        for r in q.bind(from).bind(to).fetch_all(&self.read).await? {
-            let Some(metric) = Metric::parse(&text(&r, "metric")?) else { continue };
-            sums.entry(text(&r, "court_code")?).or_default().monthly.push((
-                metric,
-                text(&r, "period")?,
-                text(&r, "split")?,
-                int(&r, "value")?,
+        for (from, to) in &distinct {
+            let mut q = bind_all(format!(
+                "SELECT court_code, metric, split, CAST(SUM(value) AS BIGINT) AS v FROM court_counters
+                 WHERE court_code IN ({list}) AND metric IN ({metric_list}) AND period >= ${} AND period <= ${}
+                 GROUP BY court_code, metric, split",
+                n + metrics.len() + 1,
+                n + metrics.len() + 2
             ));
+            for m in &metrics {
+                q = q.bind(m.code());
+            }
+            for r in q.bind(from.clone()).bind(to.clone()).fetch_all(&self.read).await? {
+                let Some(metric) = Metric::parse(&text(&r, "metric")?) else { continue };
+                sums.entry(text(&r, "court_code")?).or_default().monthly.push((
+                    metric,
+                    (from.clone(), to.clone()),
+                    text(&r, "split")?,
+                    int(&r, "v")?,
+                ));
+            }
         }
         for r in bind_all(format!(
             "SELECT court_code, COUNT(*) AS n FROM users
@@ -349,8 +368,8 @@ impl Store {
                     .flat_map(|s| s.monthly.iter())
                     .filter(|(m, period, split, _)| {
                         *m == metric
-                            && period >= from
-                            && period <= to
+                            && period.0 == *from
+                            && period.1 == *to
                             && (types.is_empty() || types.iter().any(|t| t.code() == split))
                     })
                     .map(|(_, _, _, v)| *v)
@@ -362,8 +381,7 @@ impl Store {
                     .flat_map(|s| s.monthly.iter())
                     .filter(|(m, period, split, _)| {
                         *m == metric
-                            && *period >= year.0
-                            && *period <= year.1
+                            && *period == year
                             && zhixing_core::cross::CrossForm::parse(split)
                                 .is_some_and(|f| f.counts_as_cross_enforced())
                     })
@@ -566,6 +584,19 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Refreshes the planner's statistics after a bulk load (`ANALYZE`, the
+    /// same statement on both backends).
+    pub async fn analyze(&self) -> Result<()> {
+        sqlx::query("ANALYZE").execute(&self.write).await?;
+        Ok(())
+    }
+
+    /// Rows in the counter table (the benchmark reports how it grows).
+    pub async fn counter_rows(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM court_counters").fetch_one(&self.read).await?;
+        int(&row, "n")
     }
 
     /// Recounts the counters kept from petitions, decisions and reviews

@@ -32,6 +32,7 @@ coded! {
         ClosedPaid = "closed_paid_fen", "结案案件实际执行到位金额（分）";
         OpenCases = "open_cases", "未结案件数";
         DeadlineDue = "deadline_due", "按到期日统计的未完成期限数";
+        DeadlineDueMonth = "deadline_due_month", "按到期月份统计的未完成期限数";
         PetitionsOpen = "petitions_open", "未办结执行信访数";
         CrossOut = "cross_out", "交叉执行移出案件数";
         CrossIn = "cross_in", "交叉执行移入案件数";
@@ -151,7 +152,10 @@ pub fn contribution(f: &CaseFacts) -> Contribution {
 
 fn finish_deadlines(mut out: Contribution, f: &CaseFacts) -> Contribution {
     for d in &f.open_deadlines {
+        // By day (overdue within this month, due soon) and by month (overdue
+        // before this month: one row per month instead of one per day).
         *out.entry(CounterKey::new(Metric::DeadlineDue, iso_date(*d), ANY_TYPE)).or_insert(0) += 1;
+        *out.entry(CounterKey::new(Metric::DeadlineDueMonth, month_key(*d), ANY_TYPE)).or_insert(0) += 1;
     }
     out
 }
@@ -218,7 +222,8 @@ mod tests {
         assert_eq!(c[&CounterKey::new(Metric::Filed, "2026-01", "执")], 1);
         assert_eq!(c[&CounterKey::new(Metric::OpenCases, GAUGE, "执")], 1);
         assert_eq!(c[&CounterKey::new(Metric::DeadlineDue, "2026-01-17", ANY_TYPE)], 2);
-        assert_eq!(c.len(), 4);
+        assert_eq!(c[&CounterKey::new(Metric::DeadlineDueMonth, "2026-01", ANY_TYPE)], 2);
+        assert_eq!(c.len(), 6);
     }
 
     #[test]

@@ -108,6 +108,18 @@ enum Bench {
         redis: String,
     },
     /// Search latency over a filled register.
+    /// A generated province: 100 courts, `--cases` cases, `--cross` cross-enforced; dashboard and statistics latency.
+    Province {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: usize,
+        /// Default: a fiftieth of the cases (20,000 at 1,000,000).
+        #[arg(long)]
+        cross: Option<usize>,
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
     Search {
         #[command(flatten)]
         common: Common,
@@ -145,6 +157,17 @@ fn zhixing_binary() -> Result<PathBuf> {
 }
 
 async fn start_server(common: &Common) -> Result<Server> {
+    serve(create_database(common).await?).await
+}
+
+/// A fresh database: migrated, with `common.clients` judges of 浙0203.
+struct Database {
+    url: String,
+    drop_database: Option<(String, String)>,
+    dir: tempfile::TempDir,
+}
+
+async fn create_database(common: &Common) -> Result<Database> {
     let dir = tempfile::tempdir()?;
     let (url, drop_database) = match common.backend {
         BackendArg::Sqlite => (format!("sqlite:{}", dir.path().join("bench.sqlite3").display()), None),
@@ -183,6 +206,31 @@ async fn start_server(common: &Common) -> Result<Server> {
             Some(&format!("{PASSWORD}\n")),
         )?;
     }
+    Ok(Database { url, drop_database, dir })
+}
+
+/// Runs a user-management command of the binary on the database.
+fn zhixing_user(url: &str, username: &str, role: &str, court: &str) -> Result<()> {
+    let mut child = Command::new(zhixing_binary()?)
+        .args(["--database-url", url, "user", "add", "--username", username, "--role", role, "--court", court])
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    {
+        use std::io::Write;
+        child.stdin.take().context("stdin")?.write_all(format!("{PASSWORD}\n").as_bytes())?;
+    }
+    if !child.wait()?.success() {
+        bail!("zhixing user add {username} failed");
+    }
+    Ok(())
+}
+
+async fn serve(db: Database) -> Result<Server> {
+    let Database { url, drop_database, dir } = db;
+    let bin = zhixing_binary()?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let child = Command::new(&bin)
         .args(["--database-url", &url, "serve", "--listen", &format!("127.0.0.1:{port}")])
@@ -985,6 +1033,101 @@ async fn bench_partner(persons: usize, clients: usize, batch: usize, seconds: u6
     Ok(())
 }
 
+#[path = "../bench_province.rs"]
+mod province;
+
+async fn bench_province(common: Common, cases: usize, cross: usize, requests: usize) -> Result<()> {
+    let db = create_database(&common).await?;
+    zhixing_user(&db.url, "province_command", "command", "浙")?;
+    zhixing_user(&db.url, "city_chief", "chief", "浙02")?;
+    let command_id = {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&db.url).await?;
+        let row = sqlx::query("SELECT id FROM users WHERE username = 'province_command'").fetch_one(&pool).await?;
+        pool.close().await;
+        sqlx::Row::try_get::<i64, _>(&row, "id")?
+    };
+    eprintln!("loading {cases} cases, {cross} cross-enforced …");
+    let (seconds, counters) = province::load(&db.url, cases, cross, command_id).await?;
+    println!("loaded {cases} cases and {cross} decisions in {seconds:.0} s; {counters} counter rows");
+    let server = serve(db).await?;
+    let client = reqwest::Client::new();
+    let mut token_of = std::collections::HashMap::new();
+    for user in ["province_command", "city_chief"] {
+        let v: Value = client
+            .post(format!("{}/api/v1/auth/login", server.base))
+            .json(&json!({"username": user, "password": PASSWORD}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        token_of.insert(user, v["token"].as_str().context("token")?.to_string());
+    }
+    let cookie = browser_session(&server.base, "province_command").await?;
+    let probe: Value = client
+        .get(format!("{}/api/v1/dashboard", server.base))
+        .bearer_auth(&token_of["province_command"])
+        .send()
+        .await?
+        .json()
+        .await?;
+    println!(
+        "province: {} courts, {} open cases, {} overdue deadlines, {} lines; stats probe follows",
+        probe["total"]["courts"],
+        probe["total"]["open_cases"],
+        probe["total"]["overdue_deadlines"],
+        probe["rows"].as_array().map_or(0, |r| r.len())
+    );
+    let stats: Value = client
+        .get(format!("{}/api/v1/cross-enforcement/stats?from=2025-01-01&to=2026-12-31", server.base))
+        .bearer_auth(&token_of["province_command"])
+        .send()
+        .await?
+        .json()
+        .await?;
+    println!(
+        "stats 2025–2026: cross-enforced {}, progressed or resolved {} ({}%), recovered {}",
+        stats["cross_enforced"], stats["progressed_or_resolved"], stats["share_percent"], stats["recovered"]
+    );
+    let province_token = Some(token_of["province_command"].clone());
+    let checks: Vec<(&str, String, Option<String>, Option<String>)> = vec![
+        ("API dashboard, province (浙)", "/api/v1/dashboard".into(), province_token.clone(), None),
+        (
+            "API dashboard, city (浙02)",
+            "/api/v1/dashboard?court=浙02".into(),
+            Some(token_of["city_chief"].clone()),
+            None,
+        ),
+        ("page dashboard, province", "/dashboard".into(), None, Some(cookie.clone())),
+        (
+            "API stats, province, 2 years",
+            "/api/v1/cross-enforcement/stats?from=2025-01-01&to=2026-12-31".into(),
+            province_token.clone(),
+            None,
+        ),
+        (
+            "API stats by court",
+            "/api/v1/cross-enforcement/stats?from=2025-01-01&to=2026-12-31&group=court".into(),
+            province_token.clone(),
+            None,
+        ),
+    ];
+    for (label, path, token, cookie) in checks {
+        for concurrency in [1usize, common.clients] {
+            let (p50, p95, p99) = province::measure(
+                format!("{}{path}", server.base),
+                token.clone(),
+                cookie.clone(),
+                requests,
+                concurrency,
+            )
+            .await?;
+            println!("{label:<32} {concurrency} client(s): p50 {p50:>7.2} ms  p95 {p95:>7.2} ms  p99 {p99:>7.2} ms");
+        }
+    }
+    finish(server).await
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     match Args::parse().command {
@@ -995,6 +1138,9 @@ async fn main() -> Result<()> {
             bench_partner(persons, clients, batch, seconds, &redis).await
         }
         Bench::Calc { runs, oracle_runs } => bench_calc(runs, oracle_runs),
+        Bench::Province { common, cases, cross, requests } => {
+            bench_province(common, cases, cross.unwrap_or(cases / 50), requests).await
+        }
     }
 }
 
