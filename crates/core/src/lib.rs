@@ -20,6 +20,7 @@ pub mod credit_code;
 pub mod cross;
 pub mod error;
 pub mod money;
+pub mod seizure;
 pub mod text;
 pub mod workflow;
 
