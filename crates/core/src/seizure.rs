@@ -365,11 +365,13 @@ pub struct SeizureFacts<'a> {
 
 /// The seizures in force on `on` with less than one month left: each must
 /// be renewed by the handing court before a whole-case transfer (WT art 6),
-/// one entry per seizure with its expiry and the article.
+/// one entry per seizure with its expiry and the article, soonest first.
 pub fn transfer_blockers(seizures: &[SeizureFacts], on: Date) -> Vec<Missing> {
-    seizures
-        .iter()
-        .filter(|s| in_force(s.status, s.expires_on, on) && under_one_month(s.expires_on, on))
+    let mut blocking: Vec<&SeizureFacts> =
+        seizures.iter().filter(|s| in_force(s.status, s.expires_on, on) && under_one_month(s.expires_on, on)).collect();
+    blocking.sort_by_key(|s| s.expires_on);
+    blocking
+        .into_iter()
         .map(|s| {
             Missing::new(
                 format!(
@@ -512,7 +514,8 @@ mod tests {
         ];
         let blockers = transfer_blockers(&list, on);
         assert_eq!(blockers.len(), 2);
-        assert!(blockers[0].item.contains("2026年12月19日") && blockers[0].rule == HANDOVER_RULE);
+        assert!(blockers[0].item.contains("2026年11月20日"), "soonest first");
+        assert!(blockers[1].item.contains("2026年12月19日") && blockers[1].rule == HANDOVER_RULE);
         assert!(transfer_refusal(&list[1..5], on).is_none());
         assert_eq!(transfer_refusal(&list, on).unwrap().missing.len(), 2);
     }
