@@ -21,6 +21,7 @@ mod cross;
 mod ids;
 mod reference;
 mod rows;
+mod seizures;
 mod sql;
 mod users;
 mod workflow;
@@ -38,6 +39,7 @@ pub use credit::{
     NewListing, Partner, PublicEntry, RestrictedPerson, Restriction, TemporaryLift, day_number, mask_id,
 };
 pub use cross::{CandidateRow, CrossDecision, NewDecision, Outcome, Petition, Review};
+pub use seizures::{MovedFrom, Seizure, SeizureAction, SeizureEvent};
 pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};
 pub use workflow::{
     CaseLink, CaseWorkflow, DeadlineCounts, DeadlineListItem, LinkKind, Recorded, TransitionOutcome, TransitionRequest,

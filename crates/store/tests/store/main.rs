@@ -5,6 +5,7 @@
 mod cases;
 mod cross;
 mod reference;
+mod seizures;
 mod users;
 mod workflow;
 
