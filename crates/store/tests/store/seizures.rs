@@ -240,6 +240,6 @@ async fn receivers_are_suggested_where_the_property_lies(store: Store) {
     assert!(ranked[0].receiver.assets_here && ranked[0].reason.starts_with("已查封、扣押、冻结的财产1项在本院辖区"));
     assert_eq!((ranked[1].receiver.officers, ranked[1].receiver.open_cases), (2, 0), "judges and assistants only");
 
-    let loads = store.court_loads(&[hs.clone()]).await.unwrap();
+    let loads = store.court_loads(std::slice::from_ref(&hs)).await.unwrap();
     assert_eq!((loads[&hs].open_cases, loads[&hs].officers), (1, 1));
 }
