@@ -8,6 +8,7 @@ mod browser;
 mod calc;
 mod credit;
 mod cross;
+mod seizures;
 mod ui;
 mod workflow;
 
