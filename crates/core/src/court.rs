@@ -131,6 +131,37 @@ pub struct Court {
     pub parent: Option<CourtCode>,
 }
 
+impl Court {
+    /// The place whose district the court serves, read from its name: the
+    /// last administrative unit before 人民法院 (宁波市北仑区人民法院 → 北仑区,
+    /// 浙江省宁波市中级人民法院 → 宁波市, 象山县人民法院 → 象山县). `None` when
+    /// the name has no such unit (e.g. 最高人民法院, specialised courts).
+    pub fn place_name(&self) -> Option<String> {
+        place_name(&self.name)
+    }
+}
+
+/// See [`Court::place_name`]. A unit ends at 省, 市, 区, 县, 旗, 盟 or 自治州 and
+/// has at least two characters (so 济南市市中区 gives 市中区, not 市; 州 alone
+/// ends nothing: 杭州市, 鄞州区).
+pub fn place_name(court_name: &str) -> Option<String> {
+    let name = court_name.trim();
+    let name = name.strip_suffix("人民法院")?;
+    let name = name.strip_suffix("中级").or_else(|| name.strip_suffix("高级")).unwrap_or(name);
+    let mut units = Vec::new();
+    let mut current = String::new();
+    for c in name.chars() {
+        current.push(c);
+        if ("省市区县旗盟".contains(c) || current.ends_with("自治州")) && current.chars().count() >= 2 {
+            units.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        return None;
+    }
+    units.pop()
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CourtTableError {
     #[error("法院表第{line}行：{reason}")]
@@ -313,6 +344,29 @@ mod tests {
         let subtree: Vec<String> = dir.subtree(&code("浙02")).iter().map(|c| c.to_string()).collect();
         assert_eq!(subtree, ["浙02", "浙0203", "浙0212"]);
         assert_eq!(dir.subtree(&code("最高法")).len(), 7);
+    }
+
+    #[test]
+    fn place_names_come_from_court_names() {
+        for (name, place) in [
+            ("宁波市北仑区人民法院", Some("北仑区")),
+            ("浙江省宁波市中级人民法院", Some("宁波市")),
+            ("浙江省高级人民法院", Some("浙江省")),
+            ("象山县人民法院", Some("象山县")),
+            ("余姚市人民法院", Some("余姚市")),
+            ("宁波市鄞州区人民法院", Some("鄞州区")),
+            ("恩施土家族苗族自治州中级人民法院", Some("恩施土家族苗族自治州")),
+            ("济南市市中区人民法院", Some("市中区")),
+            ("内蒙古自治区高级人民法院", Some("内蒙古自治区")),
+            ("最高人民法院", None),
+            ("杭州互联网法院", None),
+        ] {
+            assert_eq!(place_name(name).as_deref(), place, "{name}");
+        }
+        let shipped = CourtDirectory::parse_csv(include_str!("../../../data/courts.csv")).unwrap();
+        for court in shipped.iter().filter(|c| c.level != CourtLevel::Supreme) {
+            assert!(court.place_name().is_some(), "{}", court.name);
+        }
     }
 
     #[test]

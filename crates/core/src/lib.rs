@@ -21,6 +21,7 @@ pub mod cross;
 pub mod dashboard;
 pub mod error;
 pub mod money;
+pub mod seizure;
 pub mod text;
 pub mod workflow;
 

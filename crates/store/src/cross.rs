@@ -243,6 +243,9 @@ impl Store {
         let balance = unpaid_balance(case.amount_applied, &workflow.nodes);
         let mut new_case: Option<StoredCase> = None;
         if new.form.moves_case() {
+            // Seizures (WT art 6): refuse before anything is written while a
+            // seizure in force has less than one month left.
+            self.refuse_expiring_seizures(&mut tx, &case.court, case.id, new.decided_on).await?;
             let ground = if new.form == CrossForm::Elevate {
                 TerminationGround::ElevatedByHigherCourt
             } else {
@@ -295,6 +298,20 @@ impl Store {
             let (reply, _unused) = oneshot::channel();
             let job = FilingJob { court: receiving, draft, handling_judge: None, actor: actor.clone(), now, reply };
             new_case = self.file_batch_in(&mut tx, std::slice::from_ref(&job)).await?.pop();
+            // Seizures (WT art 6): they pass over with the case, same priority and dates.
+            if let Some(moved) = &new_case {
+                self.move_seizures_in(
+                    &mut tx,
+                    &case.court,
+                    case.id,
+                    &moved.court,
+                    moved.id,
+                    new.decided_on,
+                    actor,
+                    now,
+                )
+                .await?;
+            }
         }
         let id = self.ids.next(now);
         sqlx::query(AssertSqlSafe(format!(

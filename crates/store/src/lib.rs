@@ -22,6 +22,7 @@ mod dashboard;
 mod ids;
 mod reference;
 mod rows;
+mod seizures;
 mod sql;
 mod users;
 mod workflow;
@@ -40,6 +41,7 @@ pub use credit::{
 };
 pub use cross::{CandidateRow, CrossDecision, NewDecision, Outcome, Petition, Review};
 pub use dashboard::{Dashboard, DashboardRow, OpenReview};
+pub use seizures::{MovedFrom, Seizure, SeizureAction, SeizureEvent};
 pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};
 pub use workflow::{
     CaseLink, CaseWorkflow, DeadlineCounts, DeadlineListItem, LinkKind, Recorded, TransitionOutcome, TransitionRequest,

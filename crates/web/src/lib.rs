@@ -15,6 +15,7 @@ pub mod cases;
 pub mod credit;
 pub mod error;
 pub mod json;
+pub mod seizures;
 pub mod ui;
 pub mod workflow;
 

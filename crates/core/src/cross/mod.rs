@@ -15,6 +15,8 @@ use crate::credit::listing::coded;
 use crate::money::Money;
 use crate::workflow::deadlines::add_months;
 
+pub mod suggest;
+
 coded! {
     /// The forms of a 交叉执行 decision (JC 法发〔2024〕9号; CPL art 237; ZG art 74).
     CrossForm {

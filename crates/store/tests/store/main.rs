@@ -6,6 +6,7 @@ mod cases;
 mod cross;
 mod dashboard;
 mod reference;
+mod seizures;
 mod users;
 mod workflow;
 

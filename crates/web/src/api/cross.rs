@@ -31,7 +31,7 @@ fn refused(e: StoreError) -> ApiError {
 }
 
 /// Only a 指挥中心 or 执行局长 of a court with courts beneath it decides.
-fn commander(state: &AppState, user: &CurrentUser) -> Result<(), ApiError> {
+pub(crate) fn commander(state: &AppState, user: &CurrentUser) -> Result<(), ApiError> {
     if !matches!(user.user.role, Role::Command | Role::Chief) {
         return Err(ApiError::forbidden("交叉执行由上级法院指挥中心或执行局长决定"));
     }

@@ -5,6 +5,7 @@ pub mod credit;
 pub mod cross;
 pub mod dashboard;
 pub mod dto;
+pub mod seizures;
 pub mod workflow;
 
 use std::sync::Arc;
@@ -76,6 +77,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/dashboard", get(dashboard::get_dashboard))
         .route("/api/v1/indicators", get(dashboard::get_indicators).post(dashboard::post_indicator))
         .route("/api/v1/courts/{code}/posts/{post}", put(dashboard::put_post))
+        .route("/api/v1/cases/{id}/seizures", get(seizures::get_seizures).post(seizures::post_seizure))
+        .route("/api/v1/cases/{id}/seizures/{seizure_id}/renewal", post(seizures::post_renewal))
+        .route("/api/v1/cases/{id}/seizures/{seizure_id}/release", post(seizures::post_release))
+        .route("/api/v1/cross-enforcement/suggestions", get(seizures::get_suggestions))
         .route("/api/v1/calc/statement", post(calc_statement))
         .route("/api/v1/calc/fee", get(calc_fee))
         .route("/api/{*rest}", any(api_not_found))
@@ -98,10 +103,11 @@ pub fn routes() -> Router<Arc<AppState>> {
         credit::get_public, credit::partner_check, credit::partner_breach,
         cross::get_candidates, cross::post_decision, cross::get_decision, cross::post_outcome, cross::post_review, cross::get_stats,
         cross::post_petition, dashboard::get_dashboard, dashboard::get_indicators, dashboard::post_indicator, dashboard::put_post,
-        calc_statement, calc_fee),
+        seizures::get_suggestions, seizures::get_seizures, seizures::post_seizure,
+        seizures::post_renewal, seizures::post_release, calc_statement, calc_fee),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"), (name = "cross", description = "交叉执行：候选案件、决定、成效、问责审查与统计"), (name = "dashboard", description = "统一指挥看板：各级法院指标（版本化定义）、人员配备"), (name = "credit", description = "失信被执行人名单、限制消费令、信用修复与统计"), (name = "public", description = "公开查询（无需登录）"), (name = "partner", description = "协助单位（航空、铁路、酒店、银行）核查与违规报告，使用协助单位凭证"), (name = "workflow", description = "流程节点、状态变更（中止、暂缓、结案、恢复执行）、终本核查与法定期限"), (name = "calc", description = "迟延履行期间的债务利息、一般债务利息、清偿顺序与诉讼费用计算"))
+    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"), (name = "cross", description = "交叉执行：候选案件、决定、成效、问责审查与统计"), (name = "dashboard", description = "统一指挥看板：各级法院指标（版本化定义）、人员配备"), (name = "credit", description = "失信被执行人名单、限制消费令、信用修复与统计"), (name = "seizures", description = "查封、扣押、冻结：登记、续行、解除，随案移交"), (name = "public", description = "公开查询（无需登录）"), (name = "partner", description = "协助单位（航空、铁路、酒店、银行）核查与违规报告，使用协助单位凭证"), (name = "workflow", description = "流程节点、状态变更（中止、暂缓、结案、恢复执行）、终本核查与法定期限"), (name = "calc", description = "迟延履行期间的债务利息、一般债务利息、清偿顺序与诉讼费用计算"))
 )]
 pub struct ApiDoc;
 

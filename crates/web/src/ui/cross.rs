@@ -28,6 +28,18 @@ struct CrossPage {
     decisions: Vec<DecisionDto>,
     forms: Vec<Choice>,
     courts: Vec<Choice>,
+    /// Receiving courts per candidate case, best first (便利性).
+    suggestions: std::collections::HashMap<i64, Vec<crate::api::seizures::SuggestionDto>>,
+}
+
+impl CrossPage {
+    fn top_suggestions(&self, case_id: &i64) -> &[crate::api::seizures::SuggestionDto] {
+        self.suggestions.get(case_id).map_or(&[], |s| &s[..s.len().min(3)])
+    }
+
+    fn first_suggestion(&self, case_id: &i64) -> &str {
+        self.top_suggestions(case_id).first().map_or("", |s| s.court.as_str())
+    }
 }
 
 /// `GET /cross`: stats, ranked candidates with a decision form each, decisions.
@@ -59,6 +71,10 @@ pub async fn cross_page(State(state): State<Arc<AppState>>, UiUser(user): UiUser
             label: directory.get(c).map(|x| x.name.clone()).unwrap_or_default(),
         })
         .collect();
+    let suggestions = match receiving_suggestions(&state, &user, &candidates).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&state, Some(&user), &e.into()),
+    };
     let page = CrossPage {
         nav: Some(Nav::new(&state, &user)),
         csrf: user.csrf_token.clone(),
@@ -68,8 +84,35 @@ pub async fn cross_page(State(state): State<Arc<AppState>>, UiUser(user): UiUser
         decisions,
         forms: choices(CrossForm::ALL, CrossForm::code, CrossForm::label_zh),
         courts,
+        suggestions,
     };
     html(StatusCode::OK, &page)
+}
+
+/// The ranked receiving courts of every candidate, from one read of the
+/// courts' loads and one of the candidates' seizures and addresses.
+async fn receiving_suggestions(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    candidates: &[CandidateDto],
+) -> Result<std::collections::HashMap<i64, Vec<crate::api::seizures::SuggestionDto>>, zhixing_store::StoreError> {
+    use zhixing_core::court::CourtCode;
+    let directory = state.courts();
+    let deciding = &user.user.court;
+    let keys: Vec<(CourtCode, i64)> =
+        candidates.iter().filter_map(|c| Some((CourtCode::parse(&c.court).ok()?, c.case_id))).collect();
+    let locations = state.store.case_locations(&keys, state.clock.today()).await?;
+    let loads = state.store.court_loads(&directory.subtree(deciding)).await?;
+    Ok(keys
+        .iter()
+        .map(|key| {
+            let location = locations.get(key).cloned().unwrap_or_default();
+            let ranked = zhixing_core::cross::suggest::suggest(&directory, deciding, &key.0, &location, |c| {
+                loads.get(c).copied().unwrap_or_default()
+            });
+            (key.1, crate::api::seizures::suggestion_dtos(&ranked))
+        })
+        .collect())
 }
 
 /// `POST /cross/decisions`

@@ -9,6 +9,7 @@ pub mod credit;
 pub mod cross;
 pub mod dashboard;
 pub mod form;
+pub mod seizures;
 pub mod workflow;
 
 use std::sync::Arc;
@@ -50,6 +51,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/cases/{id}/transitions", post(workflow::transition_submit))
         .route("/cases/{id}/zhongben-record", get(workflow::zhongben_record_page))
         .route("/deadlines", get(workflow::deadlines_page))
+        .route("/cases/{id}/seizures", post(seizures::seizure_submit))
+        .route("/cases/{id}/seizures/{seizure_id}/{action}", post(seizures::seizure_submit))
         .route("/cases/{id}/credit/{action}", post(credit::credit_submit))
         .route("/cases/{id}/credit/{action}/{item}", post(credit::credit_submit))
         .route("/credit", get(credit::credit_list))
@@ -592,6 +595,7 @@ struct CaseDetailPage {
     csrf: String,
     workflow: workflow::WorkflowPanel,
     credit: credit::CreditPanel,
+    seizures: seizures::SeizurePanel,
 }
 
 #[derive(Deserialize)]
@@ -636,11 +640,16 @@ pub(crate) async fn case_page(
         Some("transition") => Some(format!("案件状态已变更为“{}”。", view.state.label_zh())),
         Some("restored") => Some(format!("已恢复执行，立案为{}。", case.case_number)),
         Some("credit") => Some("失信与限消记录已更新。".to_string()),
+        Some("seizure") => Some("查封、扣押、冻结记录已更新。".to_string()),
         _ => None,
     };
     let mut panel = workflow::WorkflowPanel::new(&view, user, state.clock.today());
     let credit = match state.store.case_credit(&case.court, case.id).await {
         Ok(c) => credit::CreditPanel::new(case, &c, view.access, user, state.clock.today()),
+        Err(e) => return error_page(state, Some(user), &e.into()),
+    };
+    let seizures = match state.store.case_seizures(&case.court, case.id).await {
+        Ok(s) => seizures::SeizurePanel::new(case, &s, view.access, user, &state.courts(), state.clock.today()),
         Err(e) => return error_page(state, Some(user), &e.into()),
     };
     let status = match problem {
@@ -661,6 +670,7 @@ pub(crate) async fn case_page(
         case: CaseView::new(state, case),
         workflow: panel,
         credit,
+        seizures,
     };
     html(status, &page)
 }

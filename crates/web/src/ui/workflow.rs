@@ -269,7 +269,10 @@ impl WorkflowPanel {
 
     /// The refusal to show in a section: `workflow` or `credit`.
     pub fn problem_for(&self, section: &str) -> Option<&Problem> {
-        let mine = if section == "credit" { self.form.which == "credit" } else { self.form.which != "credit" };
+        let mine = match section {
+            "credit" | "seizures" => self.form.which == section,
+            _ => !matches!(self.form.which, "credit" | "seizures"),
+        };
         if mine { self.problem.as_ref() } else { None }
     }
 

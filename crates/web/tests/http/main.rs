@@ -9,6 +9,7 @@ mod calc;
 mod credit;
 mod cross;
 mod dashboard;
+mod seizures;
 mod ui;
 mod workflow;
 
