@@ -269,10 +269,76 @@ pub async fn load(store: &Store, today: Date, now_ms: i64) -> Result<usize> {
             {
                 progress(store, &mut generator, &case, judge, today, now_ms).await?;
             }
+            // One open case in five has a seizure: a real-estate seizure
+            // first in line, and now and then a deposit freeze queued
+            // behind another court's (轮候).
+            if filed % 5 == 2 {
+                seize(store, &court.code, &case, &clerk.as_ref(), filed, today, now_ms).await?;
+            }
             filed += 1;
         }
     }
+    // Posts of the enforcement bureaus: each demo chief holds the chief's
+    // post; 西湖 has had its chief's post vacant since May 2024 (the seed
+    // article's complaint), so the dashboard flags it.
+    for user in users.iter().filter(|u| u.role == Role::Chief) {
+        let since = Date::from_calendar_date(2023, time::Month::March, 1)?;
+        store
+            .set_post(
+                &user.court,
+                zhixing_core::dashboard::Post::Chief,
+                Some(&user.display_name),
+                Some(since),
+                None,
+                now_ms,
+            )
+            .await?;
+    }
+    let xihu = CourtCode::parse("浙0106")?;
+    let vacant_since = Date::from_calendar_date(2024, time::Month::May, 6)?;
+    store.set_post(&xihu, zhixing_core::dashboard::Post::Chief, None, Some(vacant_since), None, now_ms).await?;
+    store
+        .set_post(&xihu, zhixing_core::dashboard::Post::Deputy, Some("郑文斌"), Some(vacant_since), None, now_ms)
+        .await?;
     Ok(filed)
+}
+
+/// Records a seizure on an open demo case.
+async fn seize(
+    store: &Store,
+    court: &CourtCode,
+    case: &zhixing_store::StoredCase,
+    actor: &UserRef,
+    n: usize,
+    today: Date,
+    now_ms: i64,
+) -> Result<()> {
+    use zhixing_core::seizure::{RawSeizure, parse_seizure};
+    // Within the last 230 days, so that even a one-year freeze is still running.
+    let seized_on = (today - Duration::days(30 + (n % 200) as i64)).max(case.filed_on).min(today);
+    let deposit = n % 2 == 0;
+    let years = if deposit { 1 } else { 3 };
+    let expires = Date::from_calendar_date(seized_on.year() + years, seized_on.month(), seized_on.day().min(28))?;
+    let raw = RawSeizure {
+        kind: Some(if deposit { "bank_deposit" } else { "real_estate" }.into()),
+        property: Some(if deposit {
+            format!("被执行人在中国工商银行宁波分行的账户 6222 0239 {:04} 存款", n % 10_000)
+        } else {
+            format!("不动产权证书 浙（{}）宁波市不动产权第{:07}号 房屋", seized_on.year(), 100_000 + n)
+        }),
+        holder: Some(if deposit { "中国工商银行宁波分行" } else { "宁波市自然资源和规划局" }.into()),
+        location_court: Some(court.as_str().into()),
+        amount: deposit.then(|| (case.amount_applied.fen() / 300).max(100).to_string()),
+        seized_on: Some(zhixing_core::calendar::iso_date(seized_on)),
+        expires_on: Some(zhixing_core::calendar::iso_date(expires)),
+        priority: Some(if n % 7 == 2 { "2" } else { "1" }.into()),
+    };
+    let new = parse_seizure(&raw, today).map_err(|e| anyhow::anyhow!("演示查封无效：{e:?}"))?;
+    match store.record_seizure(court, case.id, &new, actor, now_ms).await {
+        // Closed by its progress meanwhile: no seizure to record.
+        Ok(_) | Err(zhixing_store::StoreError::Refused(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// One case of a court (`court_code` with `regions`, the administrative
