@@ -37,7 +37,9 @@ pub use credit::{
     Breach, CaseCredit, Correction, CreditEvent, CreditIndex, CreditStats, IndexEntry, Listing, ListingDecision,
     NewListing, Partner, PublicEntry, RestrictedPerson, Restriction, TemporaryLift, day_number, mask_id,
 };
-pub use cross::{CandidateRow, CrossDecision, NewDecision, Outcome, Petition, Review};
+pub use cross::{
+    CandidateRow, CrossDecision, CrossStatistics, NewDecision, Outcome, Petition, PetitionListItem, Review,
+};
 pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};
 pub use workflow::{
     CaseLink, CaseWorkflow, DeadlineCounts, DeadlineListItem, LinkKind, Recorded, TransitionOutcome, TransitionRequest,

@@ -488,7 +488,7 @@ pub async fn get_stats(
         Some(v) => date_field("to", Some(v))?,
     };
     let courts = state.courts().subtree(&user.user.court);
-    let s = state.store.cross_statistics(&courts, from, to).await?;
+    let s = state.store.cross_statistics(&courts, from, to).await?.total;
     Ok(Json(StatsDto {
         from: iso_date(from),
         to: iso_date(to),
