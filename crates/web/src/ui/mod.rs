@@ -53,6 +53,11 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/cases/{id}/credit/{action}/{item}", post(credit::credit_submit))
         .route("/credit", get(credit::credit_list))
         .route("/cross", get(cross::cross_page))
+        .route("/cross/stats.csv", get(cross::stats_csv))
+        .route("/cross/received", get(cross::received_page))
+        .route("/petitions", get(cross::petitions_page))
+        .route("/cases/{id}/petitions", post(cross::petition_submit))
+        .route("/cases/{id}/petitions/{petition_id}/close", post(cross::petition_submit))
         .route("/cross/decisions", post(cross::decision_submit))
         .route("/cross/decisions/{id}", get(cross::decision_page))
         .route("/cross/decisions/{id}/outcomes", post(cross::outcome_submit))
@@ -78,6 +83,9 @@ pub struct Nav {
     pub can_file: bool,
     /// A 指挥中心 or 执行局长 of a court with courts beneath: the 交叉执行 page.
     pub can_command: bool,
+    /// A role that reads cases: the court's 执行信访 list and, unless it
+    /// commands, the cases moved to its court (交叉执行收案).
+    pub can_read_cases: bool,
 }
 
 impl Nav {
@@ -92,6 +100,7 @@ impl Nav {
                 user.user.role,
                 zhixing_core::access::Role::Command | zhixing_core::access::Role::Chief
             ) && state.courts().subtree(&user.user.court).len() > 1,
+            can_read_cases: user.user.role.allows(Permission::ReadCases),
         }
     }
 }
@@ -581,6 +590,7 @@ struct CaseDetailPage {
     csrf: String,
     workflow: workflow::WorkflowPanel,
     credit: credit::CreditPanel,
+    petitions: cross::PetitionPanel,
 }
 
 #[derive(Deserialize)]
@@ -625,12 +635,17 @@ pub(crate) async fn case_page(
         Some("transition") => Some(format!("案件状态已变更为“{}”。", view.state.label_zh())),
         Some("restored") => Some(format!("已恢复执行，立案为{}。", case.case_number)),
         Some("credit") => Some("失信与限消记录已更新。".to_string()),
+        Some("petition") => Some("执行信访记录已更新。".to_string()),
         _ => None,
     };
     let mut panel = workflow::WorkflowPanel::new(&view, user, state.clock.today());
     let credit = match state.store.case_credit(&case.court, case.id).await {
         Ok(c) => credit::CreditPanel::new(case, &c, view.access, user, state.clock.today()),
         Err(e) => return error_page(state, Some(user), &e.into()),
+    };
+    let petitions = match cross::PetitionPanel::load(state, user, case, view.access).await {
+        Ok(p) => p,
+        Err(e) => return error_page(state, Some(user), &e),
     };
     let status = match problem {
         Some((problem, form)) => {
@@ -650,6 +665,7 @@ pub(crate) async fn case_page(
         case: CaseView::new(state, case),
         workflow: panel,
         credit,
+        petitions,
     };
     html(status, &page)
 }
