@@ -39,7 +39,9 @@ pub use credit::{
     Breach, CaseCredit, Correction, CreditEvent, CreditIndex, CreditStats, IndexEntry, Listing, ListingDecision,
     NewListing, Partner, PublicEntry, RestrictedPerson, Restriction, TemporaryLift, day_number, mask_id,
 };
-pub use cross::{CandidateRow, CrossDecision, NewDecision, Outcome, Petition, Review};
+pub use cross::{
+    CandidateRow, CrossDecision, CrossStatistics, NewDecision, Outcome, Petition, PetitionListItem, Review,
+};
 pub use dashboard::{Dashboard, DashboardRow, OpenReview};
 pub use seizures::{MovedFrom, Seizure, SeizureAction, SeizureEvent};
 pub use users::{AuthOutcome, Credentials, NewUser, SessionKind, SessionRecord, User, UserRef};

@@ -270,19 +270,14 @@ pub async fn load(url: &str, cases: usize, cross: usize, command_user: i64) -> R
         next_id += 1;
         let id = next_id;
         let balance = case.facts.applied.fen() - case.facts.paid.fen();
-        decision_rows.push(format!(
-            "('{deciding}', {id}, '{form}', '（{y}）{deciding}执他{k}号', '{d}', '{oc}', {ocid}, '（{fy}）{oc}执{ocid}号', {receiving}, NULL, NULL, NULL, {balance}, '', 0, {command_user})",
-            y = decided_on.year(),
-            d = zhixing_core::calendar::iso_date(decided_on),
-            oc = case.court,
-            ocid = case.id,
-            fy = case.facts.filed_on.year(),
-        ));
         let roll = rng.random_range(0..100);
+        let (mut progressed, mut recovered) = (0, 0i64);
         if roll < 55 {
             let kind = ["property_found", "partial_payment", "settlement", "completed"][rng.random_range(0..4)];
             let on = (decided_on + time::Duration::days(rng.random_range(10..120))).min(TODAY);
             let amount = if kind == "partial_payment" || kind == "completed" { balance.max(0) / 3 } else { 0 };
+            progressed = 1;
+            recovered = amount;
             next_id += 1;
             outcome_rows.push(format!(
                 "('{deciding}', {id}, {next_id}, '{kind}', '{}', {amount}, '', 0, {command_user})",
@@ -313,10 +308,18 @@ pub async fn load(url: &str, cases: usize, cross: usize, command_user: i64) -> R
                 zhixing_core::calendar::iso_date((decided_on + time::Duration::days(60)).min(TODAY))
             ));
         }
+        decision_rows.push(format!(
+            "('{deciding}', {id}, '{form}', '（{y}）{deciding}执他{k}号', '{d}', '{oc}', {ocid}, '（{fy}）{oc}执{ocid}号', {receiving}, NULL, NULL, NULL, {balance}, '', 0, {command_user}, {progressed}, {recovered}, {id})",
+            y = decided_on.year(),
+            d = zhixing_core::calendar::iso_date(decided_on),
+            oc = case.court,
+            ocid = case.id,
+            fy = case.facts.filed_on.year(),
+        ));
     }
     for chunk in decision_rows.chunks(500) {
         let sql = format!(
-            "INSERT INTO cross_decisions (court_code, id, form, decision_ref, decided_on, original_court, original_case_id, original_case_number, receiving_court, new_case_id, new_case_number, report_by, balance_fen, note, created_at, created_by) VALUES {}",
+            "INSERT INTO cross_decisions (court_code, id, form, decision_ref, decided_on, original_court, original_case_id, original_case_number, receiving_court, new_case_id, new_case_number, report_by, balance_fen, note, created_at, created_by, progressed, recovered_fen, group_id) VALUES {}",
             chunk.join(", ")
         );
         sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await?;

@@ -316,7 +316,7 @@ async fn seize(
     use zhixing_core::seizure::{RawSeizure, parse_seizure};
     // Within the last 230 days, so that even a one-year freeze is still running.
     let seized_on = (today - Duration::days(30 + (n % 200) as i64)).max(case.filed_on).min(today);
-    let deposit = n % 2 == 0;
+    let deposit = n.is_multiple_of(2);
     let years = if deposit { 1 } else { 3 };
     let expires = Date::from_calendar_date(seized_on.year() + years, seized_on.month(), seized_on.day().min(28))?;
     let raw = RawSeizure {

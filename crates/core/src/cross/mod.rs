@@ -307,9 +307,38 @@ pub struct DecisionFacts {
     pub recovered: Money,
 }
 
+impl DecisionFacts {
+    /// What this decision adds to its group: one decision, progressed if any
+    /// outcome is 实质进展 or 化解, and the money of all its outcomes.
+    pub fn group(&self) -> DecisionGroup {
+        DecisionGroup {
+            form: self.form,
+            decisions: 1,
+            progressed: u64::from(self.outcomes.iter().any(|o| o.progress_or_resolution())),
+            recovered: self.recovered,
+        }
+    }
+}
+
+/// Decisions of one form taken together: what a `GROUP BY … form` over the
+/// stored decisions reads (the store maintains, per decision, whether it has
+/// progressed and what it recovered — [`DecisionFacts::group`] per row).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionGroup {
+    pub form: CrossForm,
+    /// All decisions of the group.
+    pub decisions: u64,
+    /// Of them, with at least one outcome of 实质进展 or 化解.
+    pub progressed: u64,
+    /// Recovered by the group's decisions.
+    pub recovered: Money,
+}
+
 /// The statistics exactly as the seed counts them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SeedStatistics {
+    /// Every decision, whatever its form (not a seed figure; the base of a breakdown row).
+    pub decisions: u64,
     /// Cases cross-enforced, excluding 内部交叉, 事项交叉 and 督促执行.
     pub cross_enforced: u64,
     /// Of them, with 实质进展 or 化解.
@@ -326,18 +355,27 @@ pub struct SeedStatistics {
 
 /// Counts decisions in `[from, to]`.
 pub fn seed_statistics(decisions: &[DecisionFacts], from: Date, to: Date) -> SeedStatistics {
+    let groups: Vec<DecisionGroup> =
+        decisions.iter().filter(|d| d.decided_on >= from && d.decided_on <= to).map(DecisionFacts::group).collect();
+    group_statistics(&groups)
+}
+
+/// The seed's statistics over groups of decisions: the one place that says
+/// which forms count (the seed article: "不含内部交叉案件及事项交叉案件，不含督促执行案件";
+/// 督促执行's money reported apart). Any partition of the decisions into
+/// groups gives the same figures as [`seed_statistics`] over the decisions.
+pub fn group_statistics(groups: &[DecisionGroup]) -> SeedStatistics {
     let mut s = SeedStatistics::default();
-    for d in decisions.iter().filter(|d| d.decided_on >= from && d.decided_on <= to) {
-        if d.form.counts_as_cross_enforced() {
-            s.cross_enforced += 1;
-            if d.outcomes.iter().any(|o| o.progress_or_resolution()) {
-                s.progressed_or_resolved += 1;
-            }
-            s.recovered = s.recovered.checked_add(d.recovered).unwrap_or(s.recovered);
-        } else if d.form == CrossForm::Supervise {
-            s.supervised_recovered = s.supervised_recovered.checked_add(d.recovered).unwrap_or(s.supervised_recovered);
+    for g in groups {
+        s.decisions += g.decisions;
+        if g.form.counts_as_cross_enforced() {
+            s.cross_enforced += g.decisions;
+            s.progressed_or_resolved += g.progressed;
+            s.recovered = s.recovered.checked_add(g.recovered).unwrap_or(s.recovered);
+        } else if g.form == CrossForm::Supervise {
+            s.supervised_recovered = s.supervised_recovered.checked_add(g.recovered).unwrap_or(s.supervised_recovered);
         } else {
-            s.internal_or_task += 1;
+            s.internal_or_task += g.decisions;
         }
     }
     if s.cross_enforced > 0 {
@@ -348,8 +386,38 @@ pub fn seed_statistics(decisions: &[DecisionFacts], from: Date, to: Date) -> See
     s
 }
 
+/// 集中执行 joins cases against the same debtor (JC 法发〔2024〕9号 第三部分;
+/// 黄文俊 2026-01-26: "同一被执行人在多个法院的系列案件"): the identity numbers
+/// every case has among its respondents, in the first case's order. Empty
+/// when the cases share no respondent (and so cannot be concentrated).
+pub fn common_respondents(respondent_ids: &[Vec<String>]) -> Vec<String> {
+    let Some((first, rest)) = respondent_ids.split_first() else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for id in first {
+        if !out.contains(id) && rest.iter().all(|ids| ids.contains(id)) {
+            out.push(id.clone());
+        }
+    }
+    out
+}
+
+/// The rule a 集中执行 of several cases must meet.
+pub const CONCENTRATION_RULE: &str = "《关于交叉执行工作的指导意见》第三部分（集中执行：同一被执行人的关联、系列案件）";
+
+/// A petition is overdue when it is still open after its last day, or was
+/// closed after it (JW 2021 item 30; [`petition_due`]).
+pub fn petition_overdue(due_on: Date, closed_on: Option<Date>, today: Date) -> bool {
+    match closed_on {
+        Some(closed) => closed > due_on,
+        None => today > due_on,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
     use time::macros::date;
 
     use super::*;
@@ -457,6 +525,68 @@ mod tests {
         assert_eq!(s.recovered, m("6000.50"));
         assert_eq!(s.supervised_recovered, m("777"));
         assert_eq!(s.internal_or_task, 2);
+        assert_eq!(s.decisions, 10);
+    }
+
+    #[test]
+    fn concentration_needs_a_common_respondent() {
+        let v = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(common_respondents(&[v(&["A", "B"]), v(&["B", "C"]), v(&["B"])]), ["B"]);
+        assert!(common_respondents(&[v(&["A"]), v(&["C"])]).is_empty());
+        assert_eq!(common_respondents(&[v(&["A", "A"])]), ["A"]);
+        assert!(common_respondents(&[]).is_empty());
+    }
+
+    #[test]
+    fn petitions_overdue_after_their_last_day() {
+        let due = date!(2026 - 12 - 14);
+        assert!(!petition_overdue(due, None, due));
+        assert!(petition_overdue(due, None, date!(2026 - 12 - 15)));
+        assert!(!petition_overdue(due, Some(due), date!(2027 - 01 - 30)));
+        assert!(petition_overdue(due, Some(date!(2026 - 12 - 15)), date!(2026 - 12 - 15)));
+    }
+
+    fn arb_decision() -> impl Strategy<Value = DecisionFacts> {
+        (
+            prop::sample::select(CrossForm::ALL.to_vec()),
+            0i64..400,
+            prop::collection::vec(prop::sample::select(OutcomeKind::ALL.to_vec()), 0..4),
+            0i64..10_000_000,
+        )
+            .prop_map(|(form, day, outcomes, fen)| DecisionFacts {
+                form,
+                decided_on: date!(2025 - 12 - 01) + time::Duration::days(day),
+                outcomes,
+                recovered: Money::from_fen(fen).unwrap(),
+            })
+    }
+
+    proptest! {
+        /// Whatever the grouping (by court, form, month …), the figures over
+        /// the groups are the seed's figures over the decisions.
+        #[test]
+        fn grouped_statistics_equal_the_seed_count(
+            decisions in prop::collection::vec(arb_decision(), 0..60),
+            keys in prop::collection::vec(0u8..5, 60),
+        ) {
+            let (from, to) = (date!(2026 - 01 - 01), date!(2026 - 12 - 31));
+            let expected = seed_statistics(&decisions, from, to);
+            let mut groups: std::collections::BTreeMap<(u8, &str), DecisionGroup> = Default::default();
+            for (d, key) in decisions.iter().zip(&keys).filter(|(d, _)| d.decided_on >= from && d.decided_on <= to) {
+                let one = d.group();
+                let g = groups.entry((*key, d.form.code())).or_insert(DecisionGroup {
+                    form: d.form,
+                    decisions: 0,
+                    progressed: 0,
+                    recovered: Money::ZERO,
+                });
+                g.decisions += one.decisions;
+                g.progressed += one.progressed;
+                g.recovered = g.recovered.checked_add(one.recovered).unwrap();
+            }
+            let groups: Vec<DecisionGroup> = groups.into_values().collect();
+            prop_assert_eq!(group_statistics(&groups), expected);
+        }
     }
 
     #[test]

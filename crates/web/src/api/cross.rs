@@ -1,5 +1,7 @@
-//! 交叉执行 endpoints (names as the issue fixes them): candidates, decisions,
-//! outcomes, statistics, petitions and the command dashboard.
+//! 交叉执行 endpoints (names as the issue fixes them): candidates, decisions
+//! (集中执行 of several cases in one), outcomes, statistics with breakdowns
+//! and CSV export, the receiving court's list, petitions (record, list,
+//! close).
 
 use std::sync::Arc;
 
@@ -12,10 +14,10 @@ use utoipa::{IntoParams, ToSchema};
 use zhixing_core::access::{CaseAccess, Role};
 use zhixing_core::calendar::{iso_date, parse_iso_date};
 use zhixing_core::court::CourtCode;
-use zhixing_core::cross::{self, CrossForm, CrossPolicy, Finding, Flag, OutcomeKind};
+use zhixing_core::cross::{self, CrossForm, CrossPolicy, Finding, Flag, OutcomeKind, SeedStatistics};
 use zhixing_core::error::FieldError;
 use zhixing_core::money::Money;
-use zhixing_store::{CrossDecision, NewDecision, StoreError};
+use zhixing_store::{CrossDecision, NewDecision, Petition, StoreError, StoredCase};
 
 use crate::AppState;
 use crate::auth::{ApiUser, CurrentUser};
@@ -100,14 +102,7 @@ pub async fn get_candidates(
                 flags.join("；").replace('"', "'")
             ));
         }
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"candidates.csv\""),
-            ],
-            csv,
-        )
-            .into_response());
+        return Ok(csv_response("candidates.csv", csv));
     }
     Ok(Json(out).into_response())
 }
@@ -169,10 +164,24 @@ pub async fn candidates(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct CaseRefInput {
+    /// The court that registered the case (法院代字).
+    pub court: String,
+    pub case_id: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DecisionInput {
     /// supervise 督促执行 | designate 指令执行 | elevate 提级执行 | concentrate 集中执行 | coordinate 协同执行 | internal 内部交叉 | task 事项交叉
     pub form: String,
-    pub case_id: i64,
+    /// The case of a single-case decision.
+    pub case_id: Option<i64>,
+    /// For concentrate, instead of `case_id`: several cases against the same
+    /// debtor (a respondent with the same identity number in every case),
+    /// possibly in several courts, all moved to `receiving_court` in one
+    /// transaction.
+    pub cases: Option<Vec<CaseRefInput>>,
     /// For designate / concentrate: the receiving court.
     pub receiving_court: Option<String>,
     pub decision_ref: Option<String>,
@@ -204,6 +213,9 @@ pub struct ReviewDto {
 #[derive(Serialize, ToSchema)]
 pub struct DecisionDto {
     pub id: i64,
+    /// Rows of one decision over several cases (集中执行) share the id of the first.
+    pub group_id: i64,
+    /// The deciding court.
     pub court: String,
     pub form: String,
     pub form_label: String,
@@ -225,6 +237,7 @@ pub struct DecisionDto {
 pub fn decision_dto(d: &CrossDecision) -> DecisionDto {
     DecisionDto {
         id: d.id,
+        group_id: d.group_id,
         court: d.court.as_str().to_string(),
         form: d.form.code().to_string(),
         form_label: d.form.label_zh().to_string(),
@@ -264,15 +277,67 @@ pub fn decision_dto(d: &CrossDecision) -> DecisionDto {
     }
 }
 
-/// Takes a 交叉执行 decision over a case of a court beneath. A whole-case move closes the original by transfer and files the receiving court's case with the unpaid balance.
+/// The decisions of a multi-case request.
+#[derive(Serialize, ToSchema)]
+pub struct DecisionsDto {
+    pub decisions: Vec<DecisionDto>,
+}
+
+/// A single-case request is answered with its decision; a `cases` request
+/// with every decision, in the order of the request.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum DecisionResponse {
+    One(Box<DecisionDto>),
+    Several(DecisionsDto),
+}
+
+/// Takes a 交叉执行 decision over a case of a court beneath, or (集中执行, `cases`) over several cases against one debtor. A whole-case move closes each original by transfer and files the receiving court's case with its unpaid balance; several cases move in one transaction, and nothing is written if any is refused.
 #[utoipa::path(post, path = "/api/v1/cross-enforcement/decisions", tag = "cross", request_body = DecisionInput, security(("bearer" = [])),
-    responses((status = 201, body = DecisionDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = DecisionResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn post_decision(
     State(state): State<Arc<AppState>>,
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> Result<Response, ApiError> {
-    commander(&state, &user)?;
+    let several = body.cases.is_some();
+    let decisions = decide(&state, &user, body).await?;
+    let body = if several {
+        DecisionResponse::Several(DecisionsDto { decisions: decisions.iter().map(decision_dto).collect() })
+    } else {
+        let first = decisions.first().ok_or_else(ApiError::internal)?;
+        DecisionResponse::One(Box::new(decision_dto(first)))
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// A case of a court beneath the user's court, as a decision names it; 404
+/// for anything the user does not see (and for the user's own court's cases).
+async fn decidable_case(
+    state: &AppState,
+    user: &CurrentUser,
+    court: Option<&CourtCode>,
+    id: i64,
+) -> Result<StoredCase, ApiError> {
+    let case = match court {
+        None => visible_case(state, user, id).await?.0,
+        Some(court) => {
+            if !visible_courts(state, user).contains(court) {
+                return Err(ApiError::not_found());
+            }
+            state.store.case(std::slice::from_ref(court), id).await?.ok_or_else(ApiError::not_found)?
+        }
+    };
+    let access = zhixing_core::access::case_access(user.user.role, &user.user.court, &case.court, &state.courts());
+    if access == CaseAccess::None || case.court == user.user.court {
+        return Err(ApiError::not_found());
+    }
+    Ok(case)
+}
+
+/// Checks a decision request and takes it (shared by the API and the command page).
+pub async fn decide(state: &AppState, user: &CurrentUser, body: DecisionInput) -> Result<Vec<CrossDecision>, ApiError> {
+    commander(state, user)?;
     let form = CrossForm::parse(&body.form).ok_or_else(|| {
         FieldError::new(
             "form",
@@ -280,9 +345,34 @@ pub async fn post_decision(
             "交叉执行形式应为 supervise、designate、elevate、concentrate、coordinate、internal 或 task",
         )
     })?;
-    let (case, access) = visible_case(&state, &user, body.case_id).await?;
-    if access == CaseAccess::None || case.court == user.user.court {
-        return Err(ApiError::not_found());
+    let mut cases: Vec<StoredCase> = Vec::new();
+    match (body.case_id, &body.cases) {
+        (Some(_), Some(_)) => {
+            return Err(FieldError::new("cases", "ambiguous_cases", "case_id 与 cases 只能提供其一").into());
+        }
+        (None, None) => return Err(FieldError::required("case_id", "案件").into()),
+        (Some(id), None) => cases.push(decidable_case(state, user, None, id).await?),
+        (None, Some(list)) => {
+            if list.is_empty() {
+                return Err(FieldError::required("cases", "案件").into());
+            }
+            if list.len() > 1 && form != CrossForm::Concentrate {
+                return Err(FieldError::new(
+                    "cases",
+                    "several_cases_need_concentration",
+                    format!("只有集中执行可以在一个决定中列出多个案件（{}）", cross::CONCENTRATION_RULE),
+                )
+                .into());
+            }
+            if list.len() > 200 {
+                return Err(FieldError::new("cases", "too_many_cases", "一个决定最多列出200个案件").into());
+            }
+            for (i, item) in list.iter().enumerate() {
+                let court = CourtCode::parse(item.court.trim())
+                    .map_err(|_| FieldError::new(format!("cases[{i}].court"), "invalid_court", "法院代字无效"))?;
+                cases.push(decidable_case(state, user, Some(&court), item.case_id).await?);
+            }
+        }
     }
     let receiving_court = match body.receiving_court.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
@@ -298,35 +388,45 @@ pub async fn post_decision(
         None | Some("") => None,
         Some(v) => Some(date_field("report_by", Some(v))?),
     };
+    let (first, rest) = cases.split_first().ok_or_else(|| FieldError::required("case_id", "案件"))?;
     let new = NewDecision {
         form,
-        original_court: case.court.clone(),
-        case_id: case.id,
+        original_court: first.court.clone(),
+        case_id: first.id,
         receiving_court,
         decision_ref: body.decision_ref.unwrap_or_default().trim().to_string(),
         decided_on,
         report_by,
         note: body.note.unwrap_or_default(),
     };
-    let decision = state
+    let more: Vec<(CourtCode, i64)> = rest.iter().map(|c| (c.court.clone(), c.id)).collect();
+    state
         .store
-        .decide_cross(
+        .decide_cross_cases(
             &user.user.court,
             &state.courts(),
             &new,
+            &more,
             &user.user.as_ref(),
             state.clock.now_ms(),
             state.clock.today(),
         )
         .await
-        .map_err(refused)?;
-    Ok((StatusCode::CREATED, Json(decision_dto(&decision))).into_response())
+        .map_err(refused)
 }
 
 /// Decisions are read by the deciding court and the courts above it, and by the original and receiving courts.
 pub async fn readable_decision(state: &AppState, user: &CurrentUser, id: i64) -> Result<CrossDecision, ApiError> {
     let courts = state.courts();
-    for deciding in courts.all().map(|c| c.code.clone()) {
+    // A readable decision was taken by the user's court, a court beneath it,
+    // or (the user's court being the original or receiving court) a court above.
+    let mut deciding_courts = courts.subtree(&user.user.court);
+    let mut above = courts.get(&user.user.court).and_then(|c| c.parent.clone());
+    while let Some(parent) = above {
+        above = courts.get(&parent).and_then(|c| c.parent.clone());
+        deciding_courts.push(parent);
+    }
+    for deciding in deciding_courts {
         if let Ok(d) = state.store.cross_decision(&deciding, id).await {
             let mine = &user.user.court;
             let ok = courts.subtree(mine).contains(&d.court)
@@ -450,8 +550,30 @@ pub async fn post_review(
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct StatsParams {
-    from: Option<String>,
-    to: Option<String>,
+    /// First day (default: 1 January of this year).
+    pub from: Option<String>,
+    /// Last day (default: today).
+    pub to: Option<String>,
+    /// Only this breakdown: `court` (by original and by receiving court), `form` or `month`; all when absent.
+    pub group: Option<String>,
+    /// `csv` for an export (UTF-8 with BOM, Chinese headers).
+    pub format: Option<String>,
+}
+
+/// One row of a breakdown: the seed's figures over the decisions of one court, form or month.
+#[derive(Serialize, ToSchema)]
+pub struct StatsRowDto {
+    /// 法院代字, form code or `YYYY-MM` (empty for decisions that name no receiving court).
+    pub key: String,
+    pub label: String,
+    /// Every decision of the row, whatever its form.
+    pub decisions: u64,
+    pub cross_enforced: u64,
+    pub progressed_or_resolved: u64,
+    pub share_percent: String,
+    pub recovered: String,
+    pub supervised_recovered: String,
+    pub internal_or_task: u64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -468,38 +590,232 @@ pub struct StatsDto {
     /// 督促执行's recovered amount, reported separately.
     pub supervised_recovered: String,
     pub internal_or_task: u64,
+    /// Every decision of the period, whatever its form.
+    pub decisions: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_original_court: Option<Vec<StatsRowDto>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_receiving_court: Option<Vec<StatsRowDto>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_form: Option<Vec<StatsRowDto>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_month: Option<Vec<StatsRowDto>>,
 }
 
-/// The statistics exactly as the SPC counts them, over the decisions of the user's court and the courts beneath it.
-#[utoipa::path(get, path = "/api/v1/cross-enforcement/stats", tag = "cross", params(StatsParams), security(("bearer" = [])),
-    responses((status = 200, body = StatsDto), (status = 422, body = ErrorBody)))]
-pub async fn get_stats(
-    State(state): State<Arc<AppState>>,
-    ApiUser(user): ApiUser,
-    Query(q): Query<StatsParams>,
-) -> Result<Json<StatsDto>, ApiError> {
-    let today = state.clock.today();
-    let from = match q.from.as_deref() {
-        None | Some("") => time::Date::from_calendar_date(today.year(), time::Month::January, 1).unwrap_or(today),
-        Some(v) => date_field("from", Some(v))?,
-    };
-    let to = match q.to.as_deref() {
-        None | Some("") => today,
-        Some(v) => date_field("to", Some(v))?,
-    };
-    let courts = state.courts().subtree(&user.user.court);
-    let s = state.store.cross_statistics(&courts, from, to).await?;
-    Ok(Json(StatsDto {
-        from: iso_date(from),
-        to: iso_date(to),
+fn stats_row(key: String, label: String, s: &SeedStatistics) -> StatsRowDto {
+    StatsRowDto {
+        key,
+        label,
+        decisions: s.decisions,
         cross_enforced: s.cross_enforced,
         progressed_or_resolved: s.progressed_or_resolved,
         share_percent: s.share_percent.to_string(),
         recovered: s.recovered.to_string(),
         supervised_recovered: s.supervised_recovered.to_string(),
         internal_or_task: s.internal_or_task,
-    }))
+    }
 }
+
+/// The statistics of the user's court and the courts beneath it (shared by the API and the command page).
+pub async fn stats(state: &AppState, user: &CurrentUser, q: &StatsParams) -> Result<StatsDto, ApiError> {
+    let today = state.clock.today();
+    let from = match q.from.as_deref().map(str::trim) {
+        None | Some("") => time::Date::from_calendar_date(today.year(), time::Month::January, 1).unwrap_or(today),
+        Some(v) => date_field("from", Some(v))?,
+    };
+    let to = match q.to.as_deref().map(str::trim) {
+        None | Some("") => today,
+        Some(v) => date_field("to", Some(v))?,
+    };
+    if from > to {
+        return Err(FieldError::new("to", "period_reversed", "统计期间的结束日期不能早于开始日期").into());
+    }
+    let group = match q.group.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(g @ ("court" | "form" | "month")) => Some(g),
+        Some(_) => {
+            return Err(FieldError::new(
+                "group",
+                "invalid_group",
+                "分组应为 court（法院）、form（形式）或 month（月份）",
+            )
+            .into());
+        }
+    };
+    let wants = |g: &str| group.is_none_or(|chosen| chosen == g);
+    let directory = state.courts();
+    let court_name = |c: &CourtCode| directory.get(c).map_or_else(|| c.as_str().to_string(), |x| x.name.clone());
+    let courts = directory.subtree(&user.user.court);
+    let s = state.store.cross_statistics(&courts, from, to).await?;
+    let t = &s.total;
+    Ok(StatsDto {
+        from: iso_date(from),
+        to: iso_date(to),
+        cross_enforced: t.cross_enforced,
+        progressed_or_resolved: t.progressed_or_resolved,
+        share_percent: t.share_percent.to_string(),
+        recovered: t.recovered.to_string(),
+        supervised_recovered: t.supervised_recovered.to_string(),
+        internal_or_task: t.internal_or_task,
+        decisions: t.decisions,
+        by_original_court: wants("court").then(|| {
+            s.by_original_court.iter().map(|(c, r)| stats_row(c.as_str().to_string(), court_name(c), r)).collect()
+        }),
+        by_receiving_court: wants("court").then(|| {
+            s.by_receiving_court
+                .iter()
+                .map(|(c, r)| match c {
+                    Some(c) => stats_row(c.as_str().to_string(), court_name(c), r),
+                    None => stats_row(String::new(), "（未移送案件）".into(), r),
+                })
+                .collect()
+        }),
+        by_form: wants("form")
+            .then(|| s.by_form.iter().map(|(f, r)| stats_row(f.code().into(), f.label_zh().into(), r)).collect()),
+        by_month: wants("month").then(|| {
+            s.by_month
+                .iter()
+                .map(|(m, r)| {
+                    let label = match m.split_once('-') {
+                        Some((y, mm)) => format!("{y}年{}月", mm.trim_start_matches('0')),
+                        None => m.clone(),
+                    };
+                    stats_row(m.clone(), label, r)
+                })
+                .collect()
+        }),
+    })
+}
+
+/// A CSV field, quoted when it holds a separator, a quote or a line break;
+/// a leading formula character is neutralised (spreadsheets would run it).
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+}
+
+/// The statistics as CSV: UTF-8 with BOM (Excel reads it as UTF-8), Chinese
+/// headers, the total first and then each requested breakdown.
+pub fn stats_csv(s: &StatsDto) -> String {
+    let mut csv = String::from(
+        "\u{feff}分组,代码,名称,决定件数,交叉执行件数,取得实质进展或化解件数,占比(%),执行到位金额(元),督促执行到位金额(元),内部交叉及事项交叉件数\n",
+    );
+    let mut line = |group: &str, key: &str, label: &str, r: (u64, u64, u64, &str, &str, &str, u64)| {
+        let cells = [
+            group.to_string(),
+            key.to_string(),
+            label.to_string(),
+            r.0.to_string(),
+            r.1.to_string(),
+            r.2.to_string(),
+            r.3.to_string(),
+            r.4.to_string(),
+            r.5.to_string(),
+            r.6.to_string(),
+        ];
+        csv.push_str(&cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        csv.push('\n');
+    };
+    line(
+        "合计",
+        "",
+        &format!("{}至{}（不含内部交叉、事项交叉和督促执行）", s.from, s.to),
+        (
+            s.decisions,
+            s.cross_enforced,
+            s.progressed_or_resolved,
+            &s.share_percent,
+            &s.recovered,
+            &s.supervised_recovered,
+            s.internal_or_task,
+        ),
+    );
+    let groups = [
+        ("原执行法院", &s.by_original_court),
+        ("受理法院", &s.by_receiving_court),
+        ("交叉执行形式", &s.by_form),
+        ("月份", &s.by_month),
+    ];
+    for (name, rows) in groups {
+        for r in rows.iter().flatten() {
+            line(
+                name,
+                &r.key,
+                &r.label,
+                (
+                    r.decisions,
+                    r.cross_enforced,
+                    r.progressed_or_resolved,
+                    &r.share_percent,
+                    &r.recovered,
+                    &r.supervised_recovered,
+                    r.internal_or_task,
+                ),
+            );
+        }
+    }
+    csv
+}
+
+/// A CSV download.
+pub fn csv_response(filename: &str, body: String) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response()
+}
+
+/// The statistics exactly as the SPC counts them (excluding 内部交叉, 事项交叉 and 督促执行, whose money is reported apart), over the decisions of the user's court and the courts beneath it, with breakdowns by original court, receiving court, form and month (`group` picks one; `format=csv` exports).
+#[utoipa::path(get, path = "/api/v1/cross-enforcement/stats", tag = "cross", params(StatsParams), security(("bearer" = [])),
+    responses((status = 200, body = StatsDto, description = "JSON, or CSV with `format=csv`"), (status = 422, body = ErrorBody)))]
+pub async fn get_stats(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<StatsParams>,
+) -> Result<Response, ApiError> {
+    let csv = match q.format.as_deref().map(str::trim) {
+        None | Some("" | "json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(FieldError::new("format", "invalid_format", "导出格式应为 csv").into()),
+    };
+    let s = stats(&state, &user, &q).await?;
+    if csv {
+        let name = format!("cross-stats-{}-{}.csv", s.from, s.to);
+        return Ok(csv_response(&name, stats_csv(&s)));
+    }
+    Ok(Json(s).into_response())
+}
+
+// ---------------------------------------------------------------- received
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct ReceivedParams {
+    /// Most rows (default 200).
+    pub limit: Option<u32>,
+}
+
+/// The cases moved to the user's court (and, for a higher court, to the courts beneath it) by 指令、提级 or 集中执行 (shared by the API and the page).
+pub async fn received(state: &AppState, user: &CurrentUser, limit: u32) -> Result<Vec<CrossDecision>, ApiError> {
+    let courts = visible_courts(state, user);
+    if courts.is_empty() {
+        return Err(ApiError::forbidden(format!("{}不能查看案件内容", user.user.role.label_zh())));
+    }
+    Ok(state.store.cross_received(&courts, i64::from(limit.clamp(1, 1000))).await?)
+}
+
+/// Cases moved to the user's court by a 交叉执行 decision (a basic court sees only the cases moved to it), newest first, each with the receiving court's new case, the balance carried over, the report-by date and the outcomes so far.
+#[utoipa::path(get, path = "/api/v1/cross-enforcement/received", tag = "cross", params(ReceivedParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<DecisionDto>), (status = 403, body = ErrorBody)))]
+pub async fn get_received(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<ReceivedParams>,
+) -> Result<Json<Vec<DecisionDto>>, ApiError> {
+    let list = received(&state, &user, q.limit.unwrap_or(200)).await?;
+    Ok(Json(list.iter().map(decision_dto).collect()))
+}
+
+// ---------------------------------------------------------------- petitions
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -515,6 +831,9 @@ pub struct PetitionInput {
 #[derive(Serialize, ToSchema)]
 pub struct PetitionDto {
     pub id: i64,
+    pub court: String,
+    pub case_id: i64,
+    pub case_number: String,
     pub petitioner: String,
     pub received_on: String,
     pub complaint: String,
@@ -522,18 +841,38 @@ pub struct PetitionDto {
     pub open: bool,
     /// 30 working days by default (JW 2021 item 30; JF 2021 said 30 days — policy).
     pub due_on: String,
+    /// Open after its last day, or closed after it.
+    pub overdue: bool,
+    pub closed_on: Option<String>,
+    pub result: Option<String>,
 }
 
-/// Records an 执行信访 on a case (the court's own, or a court beneath).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/petitions", tag = "cross", params(("id" = i64, Path)), request_body = PetitionInput, security(("bearer" = [])),
-    responses((status = 201, body = PetitionDto), (status = 422, body = ErrorBody)))]
-pub async fn post_petition(
-    State(state): State<Arc<AppState>>,
-    ApiUser(user): ApiUser,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<PetitionInput>,
-) -> Result<Response, ApiError> {
-    let (case, _) = visible_case(&state, &user, parse_id(&id)?).await?;
+pub fn petition_dto(p: &Petition, case_number: &str, today: time::Date) -> PetitionDto {
+    PetitionDto {
+        id: p.id,
+        court: p.court.as_str().to_string(),
+        case_id: p.case_id,
+        case_number: case_number.to_string(),
+        petitioner: p.petitioner.clone(),
+        received_on: iso_date(p.received_on),
+        complaint: p.complaint.clone(),
+        leads: p.leads.clone(),
+        open: p.open,
+        due_on: iso_date(p.due_on),
+        overdue: cross::petition_overdue(p.due_on, p.closed_on, today),
+        closed_on: p.closed_on.map(iso_date),
+        result: p.result.clone(),
+    }
+}
+
+/// Records an 执行信访 (shared by the API and the case page).
+pub async fn file_petition(
+    state: &AppState,
+    user: &CurrentUser,
+    case_id: i64,
+    body: &PetitionInput,
+) -> Result<PetitionDto, ApiError> {
+    let (case, _) = visible_case(state, user, case_id).await?;
     if matches!(user.user.role, Role::Admin) {
         return Err(ApiError::forbidden("系统管理员不能登记信访"));
     }
@@ -543,8 +882,11 @@ pub async fn post_petition(
         case.filed_on,
         state.clock.today(),
     )?;
-    if body.petitioner.trim().is_empty() || body.complaint.trim().is_empty() {
-        return Err(FieldError::new("complaint", "required", "请填写信访人和信访事项").into());
+    if body.petitioner.trim().is_empty() {
+        return Err(FieldError::required("petitioner", "信访人").into());
+    }
+    if body.complaint.trim().is_empty() {
+        return Err(FieldError::required("complaint", "信访事项").into());
     }
     let p = state
         .store
@@ -559,14 +901,138 @@ pub async fn post_petition(
             state.clock.now_ms(),
         )
         .await?;
-    let dto = PetitionDto {
-        id: p.id,
-        petitioner: p.petitioner,
-        received_on: iso_date(p.received_on),
-        complaint: p.complaint,
-        leads: p.leads,
-        open: p.open,
-        due_on: iso_date(p.due_on),
-    };
+    Ok(petition_dto(&p, &case.case_number.to_string(), state.clock.today()))
+}
+
+/// Records an 执行信访 on a case (the court's own, or a court beneath).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/petitions", tag = "cross", params(("id" = i64, Path)), request_body = PetitionInput, security(("bearer" = [])),
+    responses((status = 201, body = PetitionDto), (status = 422, body = ErrorBody)))]
+pub async fn post_petition(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PetitionInput>,
+) -> Result<Response, ApiError> {
+    let dto = file_petition(&state, &user, parse_id(&id)?, &body).await?;
     Ok((StatusCode::CREATED, Json(dto)).into_response())
+}
+
+/// The petitions of a case, oldest first, each with its deadline and whether it is overdue.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/petitions", tag = "cross", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Vec<PetitionDto>), (status = 404, body = ErrorBody)))]
+pub async fn get_case_petitions(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<PetitionDto>>, ApiError> {
+    let (case, _) = visible_case(&state, &user, parse_id(&id)?).await?;
+    let today = state.clock.today();
+    let number = case.case_number.to_string();
+    let list = state.store.petitions_of_case(&case.court, case.id).await?;
+    Ok(Json(list.iter().map(|p| petition_dto(p, &number, today)).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PetitionCloseInput {
+    /// What was done and answered (办理结果).
+    pub result: String,
+    /// Not before the receipt, not in the future.
+    pub closed_on: Option<String>,
+}
+
+/// Closes a petition (shared by the API and the case page).
+pub async fn close_petition(
+    state: &AppState,
+    user: &CurrentUser,
+    case_id: i64,
+    petition_id: i64,
+    body: &PetitionCloseInput,
+) -> Result<PetitionDto, ApiError> {
+    let (case, access) = visible_case(state, user, case_id).await?;
+    if access != CaseAccess::Write {
+        return Err(ApiError::forbidden("信访由案件所在法院办结；上级法院只能查看"));
+    }
+    let closed_on = date_field("closed_on", body.closed_on.as_deref())?;
+    if closed_on > state.clock.today() {
+        return Err(FieldError::new("closed_on", "date_in_future", "日期不能晚于今天").into());
+    }
+    let result = body.result.trim();
+    if result.is_empty() {
+        return Err(FieldError::required("result", "办理结果").into());
+    }
+    let p = match state.store.close_petition(&case.court, case.id, petition_id, result, closed_on).await {
+        Ok(p) => p,
+        Err(StoreError::NotFound) => return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "信访记录不存在")),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(petition_dto(&p, &case.case_number.to_string(), state.clock.today()))
+}
+
+/// Closes (办结) a petition with its result; the closing date may be neither before the receipt nor in the future. Only the case's own court closes it.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/petitions/{petition_id}/close", tag = "cross", params(("id" = i64, Path), ("petition_id" = i64, Path)), request_body = PetitionCloseInput, security(("bearer" = [])),
+    responses((status = 200, body = PetitionDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn post_close_petition(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Path((id, pid)): Path<(String, String)>,
+    ApiJson(body): ApiJson<PetitionCloseInput>,
+) -> Result<Json<PetitionDto>, ApiError> {
+    let pid = pid.parse::<i64>().map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "信访记录不存在"))?;
+    Ok(Json(close_petition(&state, &user, parse_id(&id)?, pid, &body).await?))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct PetitionListParams {
+    /// Only this court (法院代字): the user's own or one beneath it.
+    pub court: Option<String>,
+    /// `open` or `closed`; both when absent.
+    pub status: Option<String>,
+    /// Most rows (default 500).
+    pub limit: Option<u32>,
+}
+
+/// A court's petitions (shared by the API and the page).
+pub async fn court_petitions(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &PetitionListParams,
+) -> Result<Vec<PetitionDto>, ApiError> {
+    let mut courts = visible_courts(state, user);
+    if courts.is_empty() {
+        return Err(ApiError::forbidden(format!("{}不能查看案件内容", user.user.role.label_zh())));
+    }
+    if let Some(code) = q.court.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let code = CourtCode::parse(code).map_err(|_| FieldError::new("court", "invalid_court", "法院代字无效"))?;
+        if !courts.contains(&code) {
+            return Err(ApiError::forbidden("只能查看本院及辖区法院的信访"));
+        }
+        courts = vec![code];
+    }
+    let open_only = match q.status.as_deref().map(str::trim) {
+        None | Some("" | "all") => None,
+        Some("open") => Some(true),
+        Some("closed") => Some(false),
+        Some(_) => {
+            return Err(
+                FieldError::new("status", "invalid_status", "状态应为 open（未办结）或 closed（已办结）").into()
+            );
+        }
+    };
+    let today = state.clock.today();
+    let list =
+        state.store.petitions_of_courts(&courts, open_only, i64::from(q.limit.unwrap_or(500).clamp(1, 5000))).await?;
+    Ok(list.iter().map(|i| petition_dto(&i.petition, &i.case_number, today)).collect())
+}
+
+/// The petitions of the user's court (a higher court: of its courts), earliest deadline first, each with its deadline (30 working days by policy) and whether it is overdue.
+#[utoipa::path(get, path = "/api/v1/petitions", tag = "cross", params(PetitionListParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<PetitionDto>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn get_petitions(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<PetitionListParams>,
+) -> Result<Json<Vec<PetitionDto>>, ApiError> {
+    Ok(Json(court_petitions(&state, &user, &q).await?))
 }

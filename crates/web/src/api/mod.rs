@@ -73,7 +73,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/cross-enforcement/decisions/{id}/outcomes", post(cross::post_outcome))
         .route("/api/v1/cross-enforcement/decisions/{id}/reviews/{review_id}", post(cross::post_review))
         .route("/api/v1/cross-enforcement/stats", get(cross::get_stats))
-        .route("/api/v1/cases/{id}/petitions", post(cross::post_petition))
+        .route("/api/v1/cross-enforcement/received", get(cross::get_received))
+        .route("/api/v1/cases/{id}/petitions", get(cross::get_case_petitions).post(cross::post_petition))
+        .route("/api/v1/cases/{id}/petitions/{petition_id}/close", post(cross::post_close_petition))
+        .route("/api/v1/petitions", get(cross::get_petitions))
         .route("/api/v1/dashboard", get(dashboard::get_dashboard))
         .route("/api/v1/indicators", get(dashboard::get_indicators).post(dashboard::post_indicator))
         .route("/api/v1/courts/{code}/posts/{post}", put(dashboard::put_post))
@@ -102,12 +105,13 @@ pub fn routes() -> Router<Arc<AppState>> {
         credit::post_lift, credit::post_temporary_lift, credit::post_case_breach, credit::get_court_listings, credit::get_stats,
         credit::get_public, credit::partner_check, credit::partner_breach,
         cross::get_candidates, cross::post_decision, cross::get_decision, cross::post_outcome, cross::post_review, cross::get_stats,
-        cross::post_petition, dashboard::get_dashboard, dashboard::get_indicators, dashboard::post_indicator, dashboard::put_post,
-        seizures::get_suggestions, seizures::get_seizures, seizures::post_seizure,
-        seizures::post_renewal, seizures::post_release, calc_statement, calc_fee),
+        cross::get_received, cross::post_petition, cross::get_case_petitions, cross::post_close_petition, cross::get_petitions,
+        dashboard::get_dashboard, dashboard::get_indicators, dashboard::post_indicator, dashboard::put_post,
+        seizures::get_suggestions, seizures::get_seizures, seizures::post_seizure, seizures::post_renewal, seizures::post_release,
+        calc_statement, calc_fee),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"), (name = "cross", description = "交叉执行：候选案件、决定、成效、问责审查与统计"), (name = "dashboard", description = "统一指挥看板：各级法院指标（版本化定义）、人员配备"), (name = "credit", description = "失信被执行人名单、限制消费令、信用修复与统计"), (name = "seizures", description = "查封、扣押、冻结：登记、续行、解除，随案移交"), (name = "public", description = "公开查询（无需登录）"), (name = "partner", description = "协助单位（航空、铁路、酒店、银行）核查与违规报告，使用协助单位凭证"), (name = "workflow", description = "流程节点、状态变更（中止、暂缓、结案、恢复执行）、终本核查与法定期限"), (name = "calc", description = "迟延履行期间的债务利息、一般债务利息、清偿顺序与诉讼费用计算"))
+    tags((name = "auth", description = "登录与会话"), (name = "courts", description = "法院"), (name = "cases", description = "执行案件登记"), (name = "cross", description = "交叉执行：候选案件、决定（含集中执行多案）、成效、问责审查、统计与导出、受理法院收案；执行信访"), (name = "dashboard", description = "统一指挥看板：各级法院指标（版本化定义）、人员配备"), (name = "seizures", description = "查封、扣押、冻结：登记、续行、解除，随案移交"), (name = "credit", description = "失信被执行人名单、限制消费令、信用修复与统计"), (name = "public", description = "公开查询（无需登录）"), (name = "partner", description = "协助单位（航空、铁路、酒店、银行）核查与违规报告，使用协助单位凭证"), (name = "workflow", description = "流程节点、状态变更（中止、暂缓、结案、恢复执行）、终本核查与法定期限"), (name = "calc", description = "迟延履行期间的债务利息、一般债务利息、清偿顺序与诉讼费用计算"))
 )]
 pub struct ApiDoc;
 

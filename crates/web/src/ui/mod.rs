@@ -59,6 +59,11 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/dashboard", get(dashboard::dashboard_page))
         .route("/dashboard/posts", post(dashboard::post_submit))
         .route("/cross", get(cross::cross_page))
+        .route("/cross/stats.csv", get(cross::stats_csv))
+        .route("/cross/received", get(cross::received_page))
+        .route("/petitions", get(cross::petitions_page))
+        .route("/cases/{id}/petitions", post(cross::petition_submit))
+        .route("/cases/{id}/petitions/{petition_id}/close", post(cross::petition_submit))
         .route("/cross/decisions", post(cross::decision_submit))
         .route("/cross/decisions/{id}", get(cross::decision_page))
         .route("/cross/decisions/{id}/outcomes", post(cross::outcome_submit))
@@ -86,6 +91,9 @@ pub struct Nav {
     pub can_command: bool,
     /// 执行局长, 指挥中心 and administrators: the command dashboard.
     pub can_dashboard: bool,
+    /// A role that reads cases: the court's 执行信访 list and, unless it
+    /// commands, the cases moved to its court (交叉执行收案).
+    pub can_read_cases: bool,
 }
 
 impl Nav {
@@ -106,6 +114,7 @@ impl Nav {
                     | zhixing_core::access::Role::Chief
                     | zhixing_core::access::Role::Admin
             ),
+            can_read_cases: user.user.role.allows(Permission::ReadCases),
         }
     }
 }
@@ -596,6 +605,7 @@ struct CaseDetailPage {
     workflow: workflow::WorkflowPanel,
     credit: credit::CreditPanel,
     seizures: seizures::SeizurePanel,
+    petitions: cross::PetitionPanel,
 }
 
 #[derive(Deserialize)]
@@ -641,6 +651,7 @@ pub(crate) async fn case_page(
         Some("restored") => Some(format!("已恢复执行，立案为{}。", case.case_number)),
         Some("credit") => Some("失信与限消记录已更新。".to_string()),
         Some("seizure") => Some("查封、扣押、冻结记录已更新。".to_string()),
+        Some("petition") => Some("执行信访记录已更新。".to_string()),
         _ => None,
     };
     let mut panel = workflow::WorkflowPanel::new(&view, user, state.clock.today());
@@ -651,6 +662,10 @@ pub(crate) async fn case_page(
     let seizures = match state.store.case_seizures(&case.court, case.id).await {
         Ok(s) => seizures::SeizurePanel::new(case, &s, view.access, user, &state.courts(), state.clock.today()),
         Err(e) => return error_page(state, Some(user), &e.into()),
+    };
+    let petitions = match cross::PetitionPanel::load(state, user, case, view.access).await {
+        Ok(p) => p,
+        Err(e) => return error_page(state, Some(user), &e),
     };
     let status = match problem {
         Some((problem, form)) => {
@@ -671,6 +686,7 @@ pub(crate) async fn case_page(
         workflow: panel,
         credit,
         seizures,
+        petitions,
     };
     html(status, &page)
 }

@@ -267,13 +267,18 @@ impl WorkflowPanel {
         }
     }
 
-    /// The refusal to show in a section: `workflow` or `credit`.
+    /// The refusal to show in a section: `workflow`, `credit` or `petition`.
     pub fn problem_for(&self, section: &str) -> Option<&Problem> {
         let mine = match section {
-            "credit" | "seizures" => self.form.which == section,
-            _ => !matches!(self.form.which, "credit" | "seizures"),
+            "credit" | "seizures" | "petition" => self.form.which == section,
+            _ => !matches!(self.form.which, "credit" | "seizures" | "petition"),
         };
         if mine { self.problem.as_ref() } else { None }
+    }
+
+    /// A value of the form that failed in `section`, shown again.
+    pub fn kept(&self, section: &str, key: &str) -> &str {
+        self.form.get(section, key)
     }
 
     pub fn overdue_count(&self) -> usize {

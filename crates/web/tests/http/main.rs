@@ -51,6 +51,7 @@ pub const USERS: &[(&str, Role, &str)] = &[
     ("hs_assistant", Role::Assistant, "浙0203"),
     ("hs_command", Role::Command, "浙0203"),
     ("yz_judge", Role::Judge, "浙0212"),
+    ("xh_judge", Role::Judge, "浙0106"),
     ("nb_chief", Role::Chief, "浙02"),
     ("nb_command", Role::Command, "浙02"),
     ("zj_admin", Role::Admin, "浙"),

@@ -17,6 +17,11 @@
 //! target/release/zhixing-bench search --backend sqlite --cases 100000
 //! ```
 //! For PostgreSQL a throw-away database is created and dropped.
+//!
+//! - `cross-stats`: loads N 交叉执行 decisions of a province (bulk SQL; the
+//!   statistics read only `cross_decisions`, so the size of the register
+//!   does not enter) and measures `GET /api/v1/cross-enforcement/stats` for
+//!   the high court with every breakdown, JSON and CSV.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -107,6 +112,16 @@ enum Bench {
         #[arg(long, default_value = "127.0.0.1:6379")]
         redis: String,
     },
+    /// 交叉执行 statistics (all breakdowns) over N decisions of the province.
+    CrossStats {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, default_value_t = 20_000)]
+        decisions: usize,
+        /// Timed requests per variant.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
     /// Search latency over a filled register.
     /// A generated province: 100 courts, `--cases` cases, `--cross` cross-enforced; dashboard and statistics latency.
     Province {
@@ -136,6 +151,7 @@ const PASSWORD: &str = "bench password 2026";
 struct Server {
     child: Child,
     base: String,
+    url: String,
     drop_database: Option<(String, String)>,
     _dir: tempfile::TempDir,
 }
@@ -238,7 +254,7 @@ async fn serve(db: Database) -> Result<Server> {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()?;
-    let server = Server { child, base: format!("http://127.0.0.1:{port}"), drop_database, _dir: dir };
+    let server = Server { child, base: format!("http://127.0.0.1:{port}"), url: url.clone(), drop_database, _dir: dir };
     let client = reqwest::Client::new();
     for _ in 0..200 {
         if client.get(format!("{}/healthz", server.base)).send().await.is_ok_and(|r| r.status().is_success()) {
@@ -870,8 +886,13 @@ async fn bench_partner(persons: usize, clients: usize, batch: usize, seconds: u6
         .stderr(log)
         .spawn()?;
     let pid = child.id();
-    let server =
-        Server { child, base: format!("http://127.0.0.1:{port}"), drop_database: None, _dir: tempfile::tempdir()? };
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        url,
+        drop_database: None,
+        _dir: tempfile::tempdir()?,
+    };
     let client = reqwest::Client::new();
     loop {
         if client.get(format!("{}/healthz", server.base)).send().await.is_ok_and(|r| r.status().is_success()) {
@@ -1141,7 +1162,183 @@ async fn main() -> Result<()> {
         Bench::Province { common, cases, cross, requests } => {
             bench_province(common, cases, cross.unwrap_or(cases / 50), requests).await
         }
+        Bench::CrossStats { common, decisions, requests } => bench_cross_stats(common, decisions, requests).await,
     }
+}
+
+/// Loads `n` decisions straight into `cross_decisions`: taken by 浙江高院 and
+/// its intermediate courts over cases of the basic courts, every form,
+/// spread over 2024-01 … 2026-11, about half with progress and money.
+async fn load_decisions(url: &str, n: usize, user_id: i64) -> Result<()> {
+    use rand::{Rng, SeedableRng};
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await?;
+    let courts: Vec<(String, String)> =
+        sqlx::query_as::<_, (String, String)>("SELECT code, level FROM courts WHERE code LIKE '浙%' ORDER BY code")
+            .fetch_all(&pool)
+            .await?;
+    let deciding: Vec<&str> =
+        courts.iter().filter(|(_, l)| l == "high" || l == "intermediate").map(|(c, _)| c.as_str()).collect();
+    let basic: Vec<&str> = courts.iter().filter(|(_, l)| l == "basic").map(|(c, _)| c.as_str()).collect();
+    if deciding.is_empty() || basic.len() < 2 {
+        bail!("the court table has no 浙江 hierarchy");
+    }
+    let forms = [
+        "designate",
+        "designate",
+        "designate",
+        "elevate",
+        "concentrate",
+        "coordinate",
+        "supervise",
+        "internal",
+        "task",
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+    let start = Date::from_calendar_date(2024, time::Month::January, 1)?;
+    let cols = "(court_code, id, form, decision_ref, decided_on, original_court, original_case_id, original_case_number, receiving_court, new_case_id, new_case_number, report_by, balance_fen, note, created_at, created_by, progressed, recovered_fen, group_id)";
+    let per_statement = 200usize;
+    let mut done = 0usize;
+    while done < n {
+        let rows = per_statement.min(n - done);
+        let values: Vec<String> = (0..rows)
+            .map(|r| {
+                let b = r * 19;
+                let p: Vec<String> = (1..=19).map(|i| format!("${}", b + i)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!("INSERT INTO cross_decisions {cols} VALUES {}", values.join(", "));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for i in done..done + rows {
+            let id = i as i64 + 1;
+            let form = forms[rng.random_range(0..forms.len())];
+            let original = basic[rng.random_range(0..basic.len())];
+            let moves = matches!(form, "designate" | "elevate" | "concentrate");
+            let receiving = match form {
+                "elevate" => Some(deciding[rng.random_range(0..deciding.len())]),
+                "designate" | "concentrate" => Some(
+                    basic
+                        .iter()
+                        .copied()
+                        .filter(|c| *c != original)
+                        .nth(rng.random_range(0..basic.len() - 1))
+                        .unwrap_or(original),
+                ),
+                _ => None,
+            };
+            let on = start + time::Duration::days(rng.random_range(0..1060));
+            let progressed = rng.random_bool(0.45);
+            let recovered: i64 = if rng.random_bool(0.5) { rng.random_range(0..50_000_000) } else { 0 };
+            q = q
+                .bind(deciding[rng.random_range(0..deciding.len())])
+                .bind(id)
+                .bind(form)
+                .bind(format!("（2026）浙执他{id}号"))
+                .bind(zhixing_core::calendar::iso_date(on))
+                .bind(original)
+                .bind(id)
+                .bind(format!("（2025）{original}执{id}号"))
+                .bind(receiving)
+                .bind(moves.then_some(id + 10_000_000))
+                .bind(moves.then(|| format!("（2026）{}执{id}号", receiving.unwrap_or(original))))
+                .bind(Option::<String>::None)
+                .bind(rng.random_range(0..100_000_000i64))
+                .bind("")
+                .bind(0i64)
+                .bind(user_id)
+                .bind(i64::from(progressed))
+                .bind(recovered)
+                .bind(id);
+        }
+        q.execute(&pool).await?;
+        done += rows;
+    }
+    if url.starts_with("postgres") {
+        pool.execute("ANALYZE cross_decisions").await?;
+    }
+    pool.close().await;
+    Ok(())
+}
+
+async fn bench_cross_stats(common: Common, decisions: usize, requests: usize) -> Result<()> {
+    let server = start_server(&common).await?;
+    let bin = zhixing_binary()?;
+    let mut child = Command::new(&bin)
+        .args(["--database-url", &server.url, "user", "add", "--username", "zj_command", "--role", "command"])
+        .args(["--court", "浙", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()?;
+    {
+        use std::io::Write;
+        child.stdin.take().context("stdin")?.write_all(format!("{PASSWORD}\n").as_bytes())?;
+    }
+    if !child.wait()?.success() {
+        bail!("user add failed");
+    }
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&server.url).await?;
+    let (user_id,): (i64,) =
+        sqlx::query_as("SELECT id FROM users WHERE username = 'zj_command'").fetch_one(&pool).await?;
+    pool.close().await;
+    let started = Instant::now();
+    load_decisions(&server.url, decisions, user_id).await?;
+    eprintln!("loaded {decisions} decisions in {:.1} s", started.elapsed().as_secs_f64());
+    let client = reqwest::Client::new();
+    let token = client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&json!({"username": "zj_command", "password": PASSWORD}))
+        .send()
+        .await?
+        .json::<Value>()
+        .await?["token"]
+        .as_str()
+        .context("token")?
+        .to_string();
+    let probe: Value = client
+        .get(format!("{}/api/v1/cross-enforcement/stats?from=2024-01-01&to=2026-11-30", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    println!(
+        "浙江: {} decisions, {} cross-enforced, {} progressed ({}%), {} original courts, {} months",
+        probe["decisions"],
+        probe["cross_enforced"],
+        probe["progressed_or_resolved"],
+        probe["share_percent"].as_str().unwrap_or(""),
+        probe["by_original_court"].as_array().map_or(0, Vec::len),
+        probe["by_month"].as_array().map_or(0, Vec::len),
+    );
+    let variants = [
+        ("all breakdowns, 35 months", "?from=2024-01-01&to=2026-11-30"),
+        ("all breakdowns, one year", "?from=2026-01-01&to=2026-11-30"),
+        ("by court, CSV", "?from=2024-01-01&to=2026-11-30&group=court&format=csv"),
+    ];
+    for (label, query) in variants {
+        let url = format!("{}/api/v1/cross-enforcement/stats{query}", server.base);
+        let mut latencies = Vec::new();
+        for i in 0..=requests {
+            let started = Instant::now();
+            let response = client.get(&url).bearer_auth(&token).send().await?;
+            assert!(response.status().is_success(), "{url} {}", response.status());
+            response.bytes().await?;
+            if i > 0 {
+                latencies.push(started.elapsed().as_micros() as u64);
+            }
+        }
+        latencies.sort_unstable();
+        println!(
+            "{label:<28} p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)",
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.95),
+            percentile(&latencies, 0.99),
+            latencies.len()
+        );
+    }
+    finish(server).await
 }
 
 /// A heavy statement: 10 obligations with their own deadlines, each bearing
