@@ -415,6 +415,40 @@ pub fn petition_overdue(due_on: Date, closed_on: Option<Date>, today: Date) -> b
     }
 }
 
+/// A statutory step the original court missed, as the accountability
+/// review reads its handling (the seed's question: why not before?).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissedStep {
+    pub label: String,
+    pub rule: String,
+    pub due_on: Date,
+    /// Done late (`Some`) or not done by `until` (`None`).
+    pub met_on: Option<Date>,
+}
+
+/// The original case's deadlines that were met late or not met before
+/// `until` (the 交叉执行 decision, whose transfer closes the case without
+/// the original court having done anything), earliest first. Deadlines falling due
+/// after `until` are not the original court's failing.
+pub fn missed_steps(deadlines: &[crate::workflow::deadlines::Deadline], until: Date) -> Vec<MissedStep> {
+    let mut out: Vec<MissedStep> = deadlines
+        .iter()
+        .filter_map(|d| {
+            let due = d.due_on?;
+            // Met only by the transfer itself (closing on the decision's
+            // day) is not met by the original court.
+            let met_on = d.met_on.filter(|met| *met < until);
+            let missed = match met_on {
+                Some(met) => met > due,
+                None => due < until,
+            };
+            missed.then(|| MissedStep { label: d.label.clone(), rule: d.rule.clone(), due_on: due, met_on })
+        })
+        .collect();
+    out.sort_by_key(|m| m.due_on);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -605,5 +639,36 @@ mod tests {
         assert_eq!(working, date!(2026 - 12 - 14), "30 working days (weekends only without the calendar)");
         let days = CrossPolicy { petition_working_days: false, ..CrossPolicy::default() };
         assert_eq!(petition_due(date!(2026 - 11 - 02), &cal, &days), date!(2026 - 12 - 02));
+    }
+
+    #[test]
+    fn missed_steps_are_late_or_undone_before_the_decision() {
+        use crate::workflow::deadlines::{Deadline, DeadlineKind};
+        let d = |kind, due: Option<Date>, met: Option<Date>| Deadline {
+            kind,
+            seq: 0,
+            label: kind.label_zh().to_string(),
+            rule: "规则".into(),
+            started_on: date!(2026 - 01 - 01),
+            due_on: due,
+            met_on: met,
+            moot: false,
+            provisional: false,
+            note: String::new(),
+        };
+        let deadlines = vec![
+            d(DeadlineKind::Notice, Some(date!(2026 - 01 - 11)), Some(date!(2026 - 01 - 20))),
+            d(DeadlineKind::JudgeAssignment, Some(date!(2026 - 01 - 08)), Some(date!(2026 - 01 - 05))),
+            d(DeadlineKind::ClosingLimit, Some(date!(2026 - 07 - 01)), None),
+            d(DeadlineKind::LeadVerification, Some(date!(2026 - 12 - 01)), None),
+            d(DeadlineKind::HigherCourtRight, None, None),
+        ];
+        let missed = missed_steps(&deadlines, date!(2026 - 11 - 20));
+        assert_eq!(missed.len(), 2);
+        assert_eq!(
+            (missed[0].label.as_str(), missed[0].met_on),
+            (DeadlineKind::Notice.label_zh(), Some(date!(2026 - 01 - 20)))
+        );
+        assert_eq!((missed[1].due_on, missed[1].met_on), (date!(2026 - 07 - 01), None));
     }
 }

@@ -1036,3 +1036,105 @@ pub async fn get_petitions(
 ) -> Result<Json<Vec<PetitionDto>>, ApiError> {
     Ok(Json(court_petitions(&state, &user, &q).await?))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct HandlingStepDto {
+    pub on: String,
+    pub label: String,
+    pub note: String,
+    pub document_ref: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MissedStepDto {
+    pub label: String,
+    pub rule: String,
+    pub due_on: String,
+    /// Done late on this date; `null` = not done before the decision.
+    pub met_on: Option<String>,
+}
+
+/// What the original court did and did not do with the case, for the accountability review.
+#[derive(Serialize, ToSchema)]
+pub struct HandlingDto {
+    pub original_court: String,
+    pub original_case_number: String,
+    pub filed_on: String,
+    pub decided_on: String,
+    /// Nodes and transitions recorded by the original court, in date order.
+    pub done: Vec<HandlingStepDto>,
+    /// Statutory steps met late or not met before the decision.
+    pub missed: Vec<MissedStepDto>,
+}
+
+/// The original court's handling — recorded nodes and transitions, and the statutory steps it met late or not at all — for reviewers (the deciding court and the courts above).
+#[utoipa::path(get, path = "/api/v1/cross-enforcement/decisions/{id}/handling", tag = "cross", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = HandlingDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_handling(
+    State(state): State<Arc<AppState>>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<HandlingDto>, ApiError> {
+    let decision = readable_decision(&state, &user, parse_id(&id)?).await?;
+    Ok(Json(handling(&state, &user, &decision).await?))
+}
+
+/// The original court's handling of a decision's case (reviewers only).
+pub async fn handling(state: &AppState, user: &CurrentUser, d: &CrossDecision) -> Result<HandlingDto, ApiError> {
+    commander(state, user)?;
+    if !courts_above_or_equal(state, &user.user.court, &d.court) {
+        return Err(ApiError::forbidden("问责审查由作出交叉执行决定的法院或其上级法院进行"));
+    }
+    let (case, workflow) = state
+        .store
+        .case_workflow(std::slice::from_ref(&d.original_court), d.original_case_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let rules = state.store.workflow_rules();
+    let deadlines =
+        zhixing_core::workflow::deadlines::compute_deadlines(&workflow.file(&case), &rules.calendar, &rules.policy);
+    let local = state.store.node_kinds(Some(&d.original_court)).await.unwrap_or_default();
+    let mut done: Vec<(time::Date, HandlingStepDto)> = workflow
+        .nodes
+        .iter()
+        .map(|n| {
+            (
+                n.on,
+                HandlingStepDto {
+                    on: iso_date(n.on),
+                    label: crate::workflow::node_label(&n.kind, &local),
+                    note: n.note.clone(),
+                    document_ref: n.document_ref.clone(),
+                },
+            )
+        })
+        .chain(workflow.events.iter().map(|e| {
+            (
+                e.on,
+                HandlingStepDto {
+                    on: iso_date(e.on),
+                    label: e.action.label_zh().to_string(),
+                    note: e.note.clone(),
+                    document_ref: e.document_ref.clone(),
+                },
+            )
+        }))
+        .collect();
+    done.sort_by_key(|(on, _)| *on);
+    Ok(HandlingDto {
+        original_court: d.original_court.as_str().to_string(),
+        original_case_number: d.original_case_number.clone(),
+        filed_on: iso_date(case.filed_on),
+        decided_on: iso_date(d.decided_on),
+        done: done.into_iter().map(|(_, s)| s).collect(),
+        missed: cross::missed_steps(&deadlines, d.decided_on)
+            .into_iter()
+            .map(|m| MissedStepDto {
+                label: m.label,
+                rule: m.rule,
+                due_on: iso_date(m.due_on),
+                met_on: m.met_on.map(iso_date),
+            })
+            .collect(),
+    })
+}

@@ -71,6 +71,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/cross-enforcement/decisions", post(cross::post_decision))
         .route("/api/v1/cross-enforcement/decisions/{id}", get(cross::get_decision))
         .route("/api/v1/cross-enforcement/decisions/{id}/outcomes", post(cross::post_outcome))
+        .route("/api/v1/cross-enforcement/decisions/{id}/handling", get(cross::get_handling))
         .route("/api/v1/cross-enforcement/decisions/{id}/reviews/{review_id}", post(cross::post_review))
         .route("/api/v1/cross-enforcement/stats", get(cross::get_stats))
         .route("/api/v1/cross-enforcement/received", get(cross::get_received))
@@ -105,7 +106,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         credit::post_lift, credit::post_temporary_lift, credit::post_case_breach, credit::get_court_listings, credit::get_stats,
         credit::get_public, credit::partner_check, credit::partner_breach,
         cross::get_candidates, cross::post_decision, cross::get_decision, cross::post_outcome, cross::post_review, cross::get_stats,
-        cross::get_received, cross::post_petition, cross::get_case_petitions, cross::post_close_petition, cross::get_petitions,
+        cross::get_received, cross::get_handling, cross::post_petition, cross::get_case_petitions, cross::post_close_petition, cross::get_petitions,
         dashboard::get_dashboard, dashboard::get_indicators, dashboard::post_indicator, dashboard::put_post,
         seizures::get_suggestions, seizures::get_seizures, seizures::post_seizure, seizures::post_renewal, seizures::post_release,
         calc_statement, calc_fee),

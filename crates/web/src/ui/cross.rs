@@ -213,6 +213,8 @@ struct DecisionPage {
     kinds: Vec<Choice>,
     findings: Vec<Choice>,
     can_review: bool,
+    /// The original court's handling, for reviewers once a review is open.
+    handling: Option<api::HandlingDto>,
 }
 
 /// `GET /cross/decisions/{id}`
@@ -253,7 +255,16 @@ pub async fn decision_page(
     };
     let can_review = matches!(user.user.role, Role::Command | Role::Chief)
         && (d.court == user.user.court || state.courts().is_ancestor(&user.user.court, &d.court));
+    let handling = if can_review && !d.reviews.is_empty() {
+        match api::handling(&state, &user, &d).await {
+            Ok(h) => Some(h),
+            Err(e) => return error_page(&state, Some(&user), &e),
+        }
+    } else {
+        None
+    };
     let page = DecisionPage {
+        handling,
         nav: Some(Nav::new(&state, &user)),
         csrf: user.csrf_token.clone(),
         today: zhixing_core::calendar::iso_date(state.clock.today()),

@@ -96,6 +96,17 @@ async fn candidates_decision_outcome_review_and_statistics(store: Store) {
     assert_eq!(line("浙0203")["petitions_open"], 1);
     assert_eq!(board["open_reviews"].as_array().unwrap().len(), 1);
     assert_eq!(board["open_reviews"][0]["original_court"], "浙0203");
+    // The reviewer sees what the original court did and did not do.
+    let (s, handling) = app.get(&command, &format!("/api/v1/cross-enforcement/decisions/{}/handling", d["id"])).await;
+    assert_eq!(s, StatusCode::OK, "{handling}");
+    let missed: Vec<&str> =
+        handling["missed"].as_array().unwrap().iter().map(|m| m["label"].as_str().unwrap()).collect();
+    assert!(missed.contains(&"发出执行通知"), "{missed:?}");
+    assert!(missed.contains(&"执行期限届满"), "{missed:?}");
+    assert!(handling["missed"].as_array().unwrap().iter().all(|m| m["met_on"].is_null()));
+    assert!(handling["done"].as_array().unwrap().iter().any(|t| t["label"] == "结案"));
+    let (s, body) = app.get(&yz, &format!("/api/v1/cross-enforcement/decisions/{}/handling", d["id"])).await;
+    assert_error(s, &body, StatusCode::FORBIDDEN, "forbidden", None);
     let rid = after["reviews"][0]["id"].to_string();
     let (s, closed) = app
         .post(
@@ -187,6 +198,8 @@ async fn the_command_page_decides_and_the_decision_page_reports(store: Store) {
     let page = command.get(&format!("/cross/decisions/{did}")).await;
     assert!(page.body.contains("控制财产（实质进展）"));
     assert!(page.body.contains("结束审查"), "a review opened and the command centre may close it");
+    assert!(page.body.contains("原执行法院办理情况"), "the reviewer sees the original court's handling");
+    assert!(page.body.contains("交叉执行前未完成"));
     // A basic court has no command page.
     let mut basic = crate::ui::Browser::new(&app);
     basic.login("hs_judge").await;
