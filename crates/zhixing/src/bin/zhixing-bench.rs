@@ -1132,7 +1132,27 @@ async fn bench_province(common: Common, cases: usize, cross: usize, requests: us
             province_token.clone(),
             None,
         ),
+        (
+            "API candidates, one court",
+            "/api/v1/cross-enforcement/candidates?court=浙0203&limit=100".into(),
+            Some(token_of["city_chief"].clone()),
+            None,
+        ),
     ];
+    // The unfiltered candidate list reads every case of the area: timed once.
+    let started = Instant::now();
+    let all = client
+        .get(format!("{}/api/v1/cross-enforcement/candidates?limit=100", server.base))
+        .bearer_auth(&token_of["province_command"])
+        .timeout(Duration::from_secs(600))
+        .send()
+        .await?;
+    let status = all.status();
+    let _ = all.bytes().await?;
+    println!(
+        "API candidates, whole province (one request): {status}, {:.0} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     for (label, path, token, cookie) in checks {
         for concurrency in [1usize, common.clients] {
             let (p50, p95, p99) = province::measure(
