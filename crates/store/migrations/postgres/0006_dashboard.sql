@@ -47,3 +47,7 @@ CREATE TABLE court_posts (
     updated_by BIGINT NULL,
     PRIMARY KEY (court_code, post)
 );
+
+-- The open accountability reviews of the courts in a dashboard's scope,
+-- earliest deadline first.
+CREATE INDEX cross_reviews_open ON cross_reviews (court_code, status, due_on);

@@ -53,6 +53,10 @@ struct CrossPage {
     courts: Vec<Choice>,
     /// Receiving courts per candidate case, best first (便利性).
     suggestions: std::collections::HashMap<i64, Vec<crate::api::seizures::SuggestionDto>>,
+    /// The court whose candidates are listed, if one was chosen.
+    chosen: Option<String>,
+    /// The area is too large to list every court's candidates at once.
+    pick_court: bool,
 }
 
 impl CrossPage {
@@ -69,10 +73,23 @@ impl CrossPage {
 pub struct PeriodQuery {
     from: Option<String>,
     to: Option<String>,
+    /// Candidates of this court only (required for large areas).
+    court: Option<String>,
 }
 
 fn stats_params(q: &PeriodQuery) -> StatsParams {
     StatsParams { from: q.from.clone(), to: q.to.clone(), group: None, format: None }
+}
+
+/// Above this many courts beneath, the page lists one chosen court's
+/// candidates: the whole area's list reads every case of a province
+/// (seconds at a million cases; the API still offers it for exports).
+const CANDIDATE_AREA_LIMIT: usize = 12;
+
+fn candidate_court(state: &AppState, user: &crate::auth::CurrentUser, q: &PeriodQuery) -> (Option<String>, bool) {
+    let chosen = q.court.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    let large = state.courts().subtree(&user.user.court).len() > CANDIDATE_AREA_LIMIT + 1;
+    (chosen, large)
 }
 
 /// `GET /cross`: statistics with breakdowns (period from the query), ranked
@@ -82,9 +99,14 @@ pub async fn cross_page(
     UiUser(user): UiUser,
     Query(period): Query<PeriodQuery>,
 ) -> Response {
-    let candidates = match api::candidates(&state, &user, None, None, 100).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&state, Some(&user), &e),
+    let (chosen, large) = candidate_court(&state, &user, &period);
+    let candidates = if large && chosen.is_none() {
+        Vec::new()
+    } else {
+        match api::candidates(&state, &user, chosen.as_deref(), None, 100).await {
+            Ok(c) => c,
+            Err(e) => return error_page(&state, Some(&user), &e),
+        }
     };
     let mut stats = match api::stats(&state, &user, &stats_params(&period)).await {
         Ok(s) => s,
@@ -119,6 +141,8 @@ pub async fn cross_page(
         forms: choices(CrossForm::ALL, CrossForm::code, CrossForm::label_zh),
         courts,
         suggestions,
+        pick_court: large && chosen.is_none(),
+        chosen,
     };
     html(StatusCode::OK, &page)
 }

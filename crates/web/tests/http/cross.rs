@@ -162,6 +162,8 @@ async fn the_command_page_decides_and_the_decision_page_reports(store: Store) {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("（2026）浙0203执1号"));
     assert!(page.body.contains("立案满六个月未执结"));
+    let other = command.get("/cross?court=浙0212").await;
+    assert!(!other.body.contains("立案满六个月未执结"), "the chosen court's candidates only");
     let csrf = page.input("csrf");
     let id = case["id"].to_string();
     let decided = command
