@@ -578,10 +578,11 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         // The dashboard's 交叉执行 in/out, by month and form.
-        let month = zhixing_core::dashboard::counters::month_key(new.decided_on);
-        crate::dashboard::bump(&mut *tx, &case.court, Metric::CrossOut, &month, new.form.code(), 1).await?;
-        if let Some(receiving) = row.receiving {
-            crate::dashboard::bump(&mut *tx, receiving, Metric::CrossIn, &month, new.form.code(), 1).await?;
+        for period in zhixing_core::dashboard::counters::month_and_year(new.decided_on) {
+            crate::dashboard::bump(&mut *tx, &case.court, Metric::CrossOut, &period, new.form.code(), 1).await?;
+            if let Some(receiving) = row.receiving {
+                crate::dashboard::bump(&mut *tx, receiving, Metric::CrossIn, &period, new.form.code(), 1).await?;
+            }
         }
         Ok(())
     }

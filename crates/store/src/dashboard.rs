@@ -295,18 +295,26 @@ impl Store {
         distinct.sort();
         distinct.dedup();
         let metric_list = placeholders(n + 1, metrics.len());
+        let this_month = month_key(today);
         for (from, to) in &distinct {
+            // Whole years as one row each (every monthly counter is also kept by year).
+            let keys = counters::period_keys(from, to, &this_month);
+            if keys.is_empty() {
+                continue;
+            }
             let mut q = bind_all(format!(
                 "SELECT court_code, metric, split, CAST(SUM(value) AS BIGINT) AS v FROM court_counters
-                 WHERE court_code IN ({list}) AND metric IN ({metric_list}) AND period >= ${} AND period <= ${}
+                 WHERE court_code IN ({list}) AND metric IN ({metric_list}) AND period IN ({})
                  GROUP BY court_code, metric, split",
-                n + metrics.len() + 1,
-                n + metrics.len() + 2
+                placeholders(n + metrics.len() + 1, keys.len())
             ));
             for m in &metrics {
                 q = q.bind(m.code());
             }
-            for r in q.bind(from.clone()).bind(to.clone()).fetch_all(&self.read).await? {
+            for k in keys {
+                q = q.bind(k);
+            }
+            for r in q.fetch_all(&self.read).await? {
                 let Some(metric) = Metric::parse(&text(&r, "metric")?) else { continue };
                 sums.entry(text(&r, "court_code")?).or_default().monthly.push((
                     metric,
@@ -637,13 +645,15 @@ async fn recount_records(tx: &mut AnyConnection) -> Result<()> {
         .fetch_all(&mut *tx)
         .await?
     {
-        let month = text(&r, "decided_on")?.chars().take(7).collect::<String>();
+        let decided_on = crate::rows::date(&r, "decided_on")?;
         let form = text(&r, "form")?;
-        *delta
-            .entry((text(&r, "original_court")?, CounterKey::new(Metric::CrossOut, month.clone(), form.clone())))
-            .or_insert(0) += 1;
-        if let Some(receiving) = opt_text(&r, "receiving_court")? {
-            *delta.entry((receiving, CounterKey::new(Metric::CrossIn, month, form))).or_insert(0) += 1;
+        for period in counters::month_and_year(decided_on) {
+            let original =
+                (text(&r, "original_court")?, CounterKey::new(Metric::CrossOut, period.clone(), form.clone()));
+            *delta.entry(original).or_insert(0) += 1;
+            if let Some(receiving) = opt_text(&r, "receiving_court")? {
+                *delta.entry((receiving, CounterKey::new(Metric::CrossIn, period, form.clone()))).or_insert(0) += 1;
+            }
         }
     }
     add_to_counters(tx, &delta).await

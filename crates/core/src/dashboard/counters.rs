@@ -150,7 +150,71 @@ pub fn contribution(f: &CaseFacts) -> Contribution {
     finish_deadlines(out, f)
 }
 
+/// Every monthly counter also counts in its year (`YYYY`): a period that
+/// runs to the current month reads one row per year instead of one per
+/// month (see [`period_keys`]).
+fn with_year_rollups(mut out: Contribution) -> Contribution {
+    let years: Vec<(CounterKey, i64)> = out
+        .iter()
+        .filter(|(k, _)| k.metric.is_monthly() && k.period.len() == 7)
+        .map(|(k, v)| (CounterKey::new(k.metric, &k.period[..4], k.split.clone()), *v))
+        .collect();
+    for (k, v) in years {
+        *out.entry(k).or_insert(0) += v;
+    }
+    out
+}
+
+/// The month key and its year key of a monthly counter (for the counters
+/// bumped outside a case's contribution).
+pub fn month_and_year(d: Date) -> [String; 2] {
+    [month_key(d), format!("{:04}", d.year())]
+}
+
+/// The period keys whose rows sum to the months `[from, to]` (`YYYY-MM`),
+/// given that nothing is counted after `current` (dates are never in the
+/// future): a year whose months from January to its last possible month are
+/// all inside the range is one `YYYY` key, other months are month keys.
+pub fn period_keys(from: &str, to: &str, current: &str) -> Vec<String> {
+    let parse = |m: &str| -> Option<(i32, u8)> { Some((m.get(..4)?.parse().ok()?, m.get(5..7)?.parse().ok()?)) };
+    let (Some((ty, tm)), Some((cy, cm))) = (parse(to), parse(current)) else {
+        return Vec::new();
+    };
+    let (fy, fm) = match from {
+        // All time: from well before any case.
+        "0000-00" => (1900, 1),
+        _ => match parse(from) {
+            Some(f) => f,
+            None => return Vec::new(),
+        },
+    };
+    let mut keys = Vec::new();
+    for y in fy..=ty {
+        let first = if y == fy { fm } else { 1 };
+        let last = if y == ty { tm } else { 12 };
+        // The last month of `y` that can hold counts.
+        let last_possible = if y < cy {
+            12
+        } else if y == cy {
+            cm
+        } else {
+            0
+        };
+        if first == 1 && last >= last_possible {
+            if last_possible > 0 {
+                keys.push(format!("{y:04}"));
+            }
+        } else {
+            for m in first..=last {
+                keys.push(format!("{y:04}-{m:02}"));
+            }
+        }
+    }
+    keys
+}
+
 fn finish_deadlines(mut out: Contribution, f: &CaseFacts) -> Contribution {
+    out = with_year_rollups(out);
     for d in &f.open_deadlines {
         // By day (overdue within this month, due soon) and by month (overdue
         // before this month: one row per month instead of one per day).
@@ -223,7 +287,8 @@ mod tests {
         assert_eq!(c[&CounterKey::new(Metric::OpenCases, GAUGE, "执")], 1);
         assert_eq!(c[&CounterKey::new(Metric::DeadlineDue, "2026-01-17", ANY_TYPE)], 2);
         assert_eq!(c[&CounterKey::new(Metric::DeadlineDueMonth, "2026-01", ANY_TYPE)], 2);
-        assert_eq!(c.len(), 6);
+        assert_eq!(c[&CounterKey::new(Metric::Filed, "2026", "执")], 1, "the year's rollup");
+        assert_eq!(c.len(), 7);
     }
 
     #[test]
@@ -269,7 +334,39 @@ mod tests {
             })
     }
 
+    #[test]
+    fn period_keys_use_years_where_whole() {
+        let keys = |f: &str, t: &str| period_keys(f, t, "2026-11");
+        assert_eq!(keys("2026-01", "2026-11"), ["2026"]);
+        assert_eq!(keys("2025-12", "2026-11"), ["2025-12", "2026"]);
+        assert_eq!(keys("2026-11", "2026-11"), ["2026-11"]);
+        assert_eq!(keys("2024-01", "2026-11"), ["2024", "2025", "2026"]);
+        assert_eq!(keys("2025-03", "2025-05"), ["2025-03", "2025-04", "2025-05"]);
+        assert_eq!(keys("2026-03", "2026-11"), (3..=11).map(|m| format!("2026-{m:02}")).collect::<Vec<_>>());
+        assert!(keys("0000-00", "2026-11").contains(&"1900".to_string()));
+    }
+
     proptest! {
+        /// Year keys and month keys give the same sums for any range ending
+        /// this month, when nothing is counted after this month.
+        #[test]
+        fn period_keys_sum_like_months(from_offset in 0i32..40, counts in proptest::collection::vec(0i64..5, 48)) {
+            // Months 2023-01 … 2026-12, of which only up to 2026-11 hold counts.
+            let months: Vec<String> = (0..48).map(|i| format!("{:04}-{:02}", 2023 + i / 12, i % 12 + 1)).collect();
+            let current = "2026-11";
+            let mut rows = std::collections::BTreeMap::new();
+            for (m, n) in months.iter().zip(&counts) {
+                if m.as_str() <= current {
+                    *rows.entry(m.clone()).or_insert(0) += n;
+                    *rows.entry(m[..4].to_string()).or_insert(0) += n;
+                }
+            }
+            let from = &months[from_offset as usize];
+            let by_months: i64 = months.iter().filter(|m| m.as_str() >= from.as_str() && m.as_str() <= current).map(|m| rows.get(m).copied().unwrap_or(0)).sum();
+            let by_keys: i64 = period_keys(from, current, current).iter().map(|k| rows.get(k).copied().unwrap_or(0)).sum();
+            prop_assert_eq!(by_months, by_keys);
+        }
+
         /// Applying the deltas of any sequence of changes leaves exactly the
         /// last state's contribution, and the stored text round-trips.
         #[test]

@@ -268,6 +268,11 @@ async fn serve(db: Database) -> Result<Server> {
 async fn finish(mut server: Server) -> Result<()> {
     let _ = server.child.kill();
     let _ = server.child.wait();
+    if server.drop_database.is_none() && std::env::var("BENCH_KEEP_DATABASE").is_ok() {
+        let kept = std::env::temp_dir().join("zhixing-bench-kept.sqlite3");
+        std::fs::copy(server._dir.path().join("bench.sqlite3"), &kept)?;
+        eprintln!("kept database {}", kept.display());
+    }
     if let Some((admin_url, name)) = server.drop_database.take() {
         if std::env::var("BENCH_KEEP_DATABASE").is_ok() {
             eprintln!("kept database {name}");
