@@ -189,5 +189,25 @@ async fn flow(client: &fantoccini::Client, app: &TestApp) -> Result<(), fantocci
     client.goto(&app.url(&case_path)).await?;
     let status = client.wait().for_element(Locator::Css("#workflow .status")).await?;
     assert_eq!(status.text().await?, "已立案", "the refusal changed nothing");
+
+    // The city court's command centre: the dashboard shows 海曙's open case,
+    // drills down to it, and records its 执行局长 post.
+    client.find(Locator::Css("form[action='/logout'] button")).await?.click().await?;
+    client.goto(&app.url("/cases")).await?;
+    client.find(Locator::Css("input[name=username]")).await?.send_keys("nb_command").await?;
+    client.find(Locator::Css("input[name=password]")).await?.send_keys(PASSWORD).await?;
+    client.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+    client.wait().for_element(Locator::LinkText("指挥看板")).await?.click().await?;
+    let table = client.wait().for_element(Locator::Css("table.dashboard")).await?;
+    let text = table.text().await?;
+    assert!(text.contains("宁波市海曙区人民法院"), "{text}");
+    client.find(Locator::LinkText("宁波市海曙区人民法院")).await?.click().await?;
+    wait_for_url(client, |u| u.query().is_some_and(|q| q.contains("court="))).await?;
+    let page = client.find(Locator::Css("main")).await?.text().await?;
+    assert!(page.contains("执行局长：空缺（未登记任职人员）"), "{page}");
+    client.find(Locator::Css("form[action='/dashboard/posts'] input[name=holder]")).await?.send_keys("陈立新").await?;
+    client.find(Locator::Css("form[action='/dashboard/posts'] button[type=submit]")).await?.click().await?;
+    let posts = client.wait().for_element(Locator::XPath("//li[contains(., '执行局长：陈立新')]")).await?;
+    assert!(posts.text().await?.contains("陈立新"));
     Ok(())
 }
