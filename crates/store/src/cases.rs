@@ -317,14 +317,21 @@ impl Store {
     /// last statements, and no row is written twice.
     async fn file_batch(&self, jobs: &[FilingJob]) -> Result<Vec<StoredCase>> {
         let mut tx = self.write.begin().await?;
-        let cases = self.file_batch_in(&mut tx, jobs).await?;
+        let mut deltas = crate::dashboard::CounterDeltas::new();
+        let cases = self.file_batch_in(&mut tx, jobs, &mut deltas).await?;
+        crate::dashboard::flush(&mut tx, &deltas).await?;
         tx.commit().await?;
         Ok(cases)
     }
 
     /// [`Store::file_batch`] inside the caller's transaction (恢复执行 files
     /// the 执恢 case in the transaction that records the restore).
-    pub(crate) async fn file_batch_in(&self, tx: &mut AnyConnection, jobs: &[FilingJob]) -> Result<Vec<StoredCase>> {
+    pub(crate) async fn file_batch_in(
+        &self,
+        tx: &mut AnyConnection,
+        jobs: &[FilingJob],
+        deltas: &mut crate::dashboard::CounterDeltas,
+    ) -> Result<Vec<StoredCase>> {
         let rules = self.workflow_rules();
         let prepared: Vec<Prepared> = jobs
             .iter()
@@ -362,7 +369,7 @@ impl Store {
             contributions.push((p.job.court.clone(), p.id, zhixing_core::dashboard::counters::contribution(&facts)));
         }
         crate::workflow::insert_deadlines(&mut *tx, &deadlines).await?;
-        crate::dashboard::replace_contributions(&mut *tx, contributions, true).await?;
+        crate::dashboard::replace_contributions(&mut *tx, contributions, true, deltas).await?;
         let audits: Vec<AuditRow> = prepared
             .iter()
             .map(|p| (&p.job.court, p.id, 1, p.job.now, p.job.actor.id, "created", Vec::new()))
@@ -666,7 +673,9 @@ impl Store {
         if starts {
             crate::workflow::record_judge_assignment(&mut tx, self, court, id, actor, now).await?;
         }
-        self.refresh_deadlines(&mut tx, court, id).await?;
+        let mut deltas = crate::dashboard::CounterDeltas::new();
+        self.refresh_deadlines(&mut tx, court, id, &mut deltas).await?;
+        crate::dashboard::flush(&mut tx, &deltas).await?;
         tx.commit().await?;
 
         Ok(StoredCase {
@@ -727,12 +736,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         // A deleted case leaves the dashboard's counters.
+        let mut deltas = crate::dashboard::CounterDeltas::new();
         crate::dashboard::replace_contributions(
             &mut tx,
             vec![(court.clone(), id, zhixing_core::dashboard::Contribution::new())],
             false,
+            &mut deltas,
         )
         .await?;
+        crate::dashboard::flush(&mut tx, &deltas).await?;
         let change = Change { field: "deleted".into(), before: None, after: Some(reason.to_string()) };
         insert_audits(&mut tx, &[(court, id, expected_version + 1, now, actor.id, "deleted", vec![change])]).await?;
         tx.commit().await?;

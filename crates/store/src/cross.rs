@@ -215,7 +215,9 @@ impl Store {
         .bind(actor.id)
         .execute(&mut *tx)
         .await?;
-        crate::dashboard::bump(&mut tx, court, Metric::PetitionsOpen, GAUGE, ANY_TYPE, 1).await?;
+        let mut deltas = crate::dashboard::CounterDeltas::new();
+        crate::dashboard::bump(&mut deltas, court, Metric::PetitionsOpen, GAUGE, ANY_TYPE, 1);
+        crate::dashboard::flush(&mut tx, &deltas).await?;
         tx.commit().await?;
         Ok(Petition {
             court: court.clone(),
@@ -297,7 +299,9 @@ impl Store {
         .bind(petition_id)
         .execute(&mut *tx)
         .await?;
-        crate::dashboard::bump(&mut tx, court, Metric::PetitionsOpen, GAUGE, ANY_TYPE, -1).await?;
+        let mut deltas = crate::dashboard::CounterDeltas::new();
+        crate::dashboard::bump(&mut deltas, court, Metric::PetitionsOpen, GAUGE, ANY_TYPE, -1);
+        crate::dashboard::flush(&mut tx, &deltas).await?;
         tx.commit().await?;
         Ok(Petition { open: false, closed_on: Some(closed_on), result: Some(result.to_string()), ..petition })
     }
@@ -364,6 +368,29 @@ impl Store {
     /// the order of the request.
     #[allow(clippy::too_many_arguments)]
     pub async fn decide_cross_cases(
+        &self,
+        deciding: &CourtCode,
+        courts: &CourtDirectory,
+        new: &NewDecision,
+        more: &[(CourtCode, i64)],
+        actor: &UserRef,
+        now: i64,
+        today: Date,
+    ) -> Result<Vec<CrossDecision>> {
+        let mut attempt = 1;
+        loop {
+            match self.decide_cross_cases_once(deciding, courts, new, more, actor, now, today).await {
+                Err(e) if crate::is_retryable(&e) && attempt < crate::ATTEMPTS => {
+                    crate::retry_pause(attempt).await;
+                    attempt += 1;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn decide_cross_cases_once(
         &self,
         deciding: &CourtCode,
         courts: &CourtDirectory,
@@ -451,14 +478,16 @@ impl Store {
         }
         let group_id = self.ids.next(now);
         let mut ids = Vec::with_capacity(keys.len());
+        let mut deltas = crate::dashboard::CounterDeltas::new();
         for (i, key) in keys.iter().enumerate() {
             let (case, workflow) = locked.remove(key).ok_or(StoreError::NotFound)?;
             let per_case = NewDecision { original_court: key.0.clone(), case_id: key.1, ..new.clone() };
             let id = if i == 0 { group_id } else { self.ids.next(now) };
             let row = DecisionRow { deciding, receiving: receiving.as_ref(), id, group_id };
-            self.decide_case_in(&mut tx, &row, &per_case, case, workflow, actor, now, today).await?;
+            self.decide_case_in(&mut tx, &row, &per_case, case, workflow, actor, now, today, &mut deltas).await?;
             ids.push(id);
         }
+        crate::dashboard::flush(&mut tx, &deltas).await?;
         tx.commit().await?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -482,6 +511,7 @@ impl Store {
         actor: &UserRef,
         now: i64,
         today: Date,
+        deltas: &mut crate::dashboard::CounterDeltas,
     ) -> Result<()> {
         let balance = unpaid_balance(case.amount_applied, &workflow.nodes);
         let mut new_case: Option<StoredCase> = None;
@@ -518,7 +548,7 @@ impl Store {
             after.events.push(event);
             let mut closed = case.clone();
             closed.status = state.status();
-            self.write_deadlines(&mut *tx, &closed, &after).await?;
+            self.write_deadlines(&mut *tx, &closed, &after, deltas).await?;
             // The receiving court's 执 case: same 执行依据 and parties, the
             // unpaid balance as its amount (JQ 法明传〔2018〕335号).
             let receiving = row.receiving.cloned().ok_or_else(|| StoreError::Corrupt("receiving court".into()))?;
@@ -541,7 +571,7 @@ impl Store {
             let (reply, _unused) = oneshot::channel();
             let job = FilingJob { court: receiving, draft, handling_judge: None, actor: actor.clone(), now, reply };
             let filed = self
-                .file_batch_in(&mut *tx, std::slice::from_ref(&job))
+                .file_batch_in(&mut *tx, std::slice::from_ref(&job), deltas)
                 .await?
                 .pop()
                 .ok_or_else(|| StoreError::Corrupt("receiving case not filed".into()))?;
@@ -579,9 +609,9 @@ impl Store {
         .await?;
         // The dashboard's 交叉执行 in/out, by month and form.
         for period in zhixing_core::dashboard::counters::month_and_year(new.decided_on) {
-            crate::dashboard::bump(&mut *tx, &case.court, Metric::CrossOut, &period, new.form.code(), 1).await?;
+            crate::dashboard::bump(deltas, &case.court, Metric::CrossOut, &period, new.form.code(), 1);
             if let Some(receiving) = row.receiving {
-                crate::dashboard::bump(&mut *tx, receiving, Metric::CrossIn, &period, new.form.code(), 1).await?;
+                crate::dashboard::bump(deltas, receiving, Metric::CrossIn, &period, new.form.code(), 1);
             }
         }
         Ok(())
@@ -745,7 +775,9 @@ impl Store {
             .bind(iso_date(due))
             .execute(&mut *tx)
             .await?;
-            crate::dashboard::bump(&mut tx, &decision.original_court, Metric::ReviewsOpen, GAUGE, ANY_TYPE, 1).await?;
+            let mut deltas = crate::dashboard::CounterDeltas::new();
+            crate::dashboard::bump(&mut deltas, &decision.original_court, Metric::ReviewsOpen, GAUGE, ANY_TYPE, 1);
+            crate::dashboard::flush(&mut tx, &deltas).await?;
         }
         tx.commit().await?;
         self.cross_decision(court, decision_id).await
@@ -789,7 +821,9 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         let original: CourtCode = parsed(&row, "original_court", |s| CourtCode::parse(s).ok())?;
-        crate::dashboard::bump(&mut tx, &original, Metric::ReviewsOpen, GAUGE, ANY_TYPE, -1).await?;
+        let mut deltas = crate::dashboard::CounterDeltas::new();
+        crate::dashboard::bump(&mut deltas, &original, Metric::ReviewsOpen, GAUGE, ANY_TYPE, -1);
+        crate::dashboard::flush(&mut tx, &deltas).await?;
         tx.commit().await?;
         Ok(())
     }

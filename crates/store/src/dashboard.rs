@@ -88,30 +88,33 @@ pub(crate) async fn add_to_counters(tx: &mut AnyConnection, delta: &BTreeMap<(St
     Ok(())
 }
 
+/// Counter changes collected during one transaction and written by
+/// [`flush`] as its last statement: one upsert, keys in order, after every
+/// other lock the transaction takes — so two transactions never wait on
+/// each other's counter rows in opposite orders (a 交叉执行 move writes two
+/// courts' counters; the filing writer may be filing in both).
+pub(crate) type CounterDeltas = BTreeMap<(String, CounterKey), i64>;
+
 /// One counter change outside a case's contribution (petitions, decisions,
-/// reviews), in the caller's transaction.
-pub(crate) async fn bump(
-    tx: &mut AnyConnection,
-    court: &CourtCode,
-    metric: Metric,
-    period: &str,
-    split: &str,
-    by: i64,
-) -> Result<()> {
-    let mut delta = BTreeMap::new();
-    delta.insert((court.as_str().to_string(), CounterKey::new(metric, period, split)), by);
-    add_to_counters(tx, &delta).await
+/// reviews).
+pub(crate) fn bump(deltas: &mut CounterDeltas, court: &CourtCode, metric: Metric, period: &str, split: &str, by: i64) {
+    *deltas.entry((court.as_str().to_string(), CounterKey::new(metric, period, split))).or_insert(0) += by;
+}
+
+/// Writes the collected changes; call it right before the commit.
+pub(crate) async fn flush(tx: &mut AnyConnection, deltas: &CounterDeltas) -> Result<()> {
+    add_to_counters(tx, deltas).await
 }
 
 /// Replaces the stored contributions of `cases` by `new` and adds the
-/// difference to the counters. `fresh`: the cases were filed in this
+/// difference to `total` (written by [`flush`] before the commit). `fresh`: the cases were filed in this
 /// transaction (nothing stored yet).
 pub(crate) async fn replace_contributions(
     tx: &mut AnyConnection,
     cases: Vec<(CourtCode, i64, Contribution)>,
     fresh: bool,
+    total: &mut CounterDeltas,
 ) -> Result<()> {
-    let mut total: BTreeMap<(String, CounterKey), i64> = BTreeMap::new();
     for (court, id, new) in &cases {
         let old = if fresh {
             Contribution::new()
@@ -133,7 +136,6 @@ pub(crate) async fn replace_contributions(
             *total.entry((court.as_str().to_string(), key)).or_insert(0) += v;
         }
     }
-    add_to_counters(tx, &total).await?;
     if !fresh {
         for (court, id, _) in &cases {
             sqlx::query("DELETE FROM case_aggregates WHERE court_code = $1 AND case_id = $2")
@@ -588,7 +590,9 @@ impl Store {
         let mut tx = self.write.begin().await?;
         for chunk in facts.chunks(20_000) {
             let cases = chunk.iter().map(|(c, id, f)| (c.clone(), *id, counters::contribution(f))).collect();
-            replace_contributions(&mut tx, cases, true).await?;
+            let mut deltas = CounterDeltas::new();
+            replace_contributions(&mut tx, cases, true, &mut deltas).await?;
+            flush(&mut tx, &deltas).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -155,6 +155,27 @@ impl Store {
 }
 
 /// True for a unique-constraint violation (any backend).
+/// PostgreSQL aborts one of two transactions that wait on each other
+/// (deadlock, 40P01) or cannot be serialised (40001). Transactions that
+/// write the counters of two courts in separate statements (a 交叉执行
+/// move, a 恢复执行) can meet that way; they are run again, whole.
+pub(crate) fn is_retryable(error: &StoreError) -> bool {
+    matches!(error, StoreError::Database(sqlx::Error::Database(db))
+        if matches!(db.code().as_deref(), Some("40P01") | Some("40001")))
+}
+
+/// Attempts of a retryable transaction.
+pub(crate) const ATTEMPTS: u32 = 8;
+
+/// Waits before attempt `attempt` + 1: growing, with jitter, so that the
+/// transactions of a deadlock do not meet again in the same order.
+pub(crate) async fn retry_pause(attempt: u32) {
+    let jitter = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()) % 20);
+    tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 10 + jitter)).await;
+}
+
 pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }

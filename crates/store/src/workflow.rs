@@ -486,10 +486,16 @@ impl Store {
     }
 
     /// Rewrites the open deadlines of one case from its current file.
-    pub(crate) async fn refresh_deadlines(&self, tx: &mut AnyConnection, court: &CourtCode, id: i64) -> Result<()> {
+    pub(crate) async fn refresh_deadlines(
+        &self,
+        tx: &mut AnyConnection,
+        court: &CourtCode,
+        id: i64,
+        deltas: &mut crate::dashboard::CounterDeltas,
+    ) -> Result<()> {
         let case = self.load_case(tx, std::slice::from_ref(court), id).await?.ok_or(StoreError::NotFound)?;
         let workflow = self.load_workflow(tx, court, id).await?;
-        self.write_deadlines(tx, &case, &workflow).await
+        self.write_deadlines(tx, &case, &workflow, deltas).await
     }
 
     pub(crate) async fn write_deadlines(
@@ -497,6 +503,7 @@ impl Store {
         tx: &mut AnyConnection,
         case: &StoredCase,
         workflow: &CaseWorkflow,
+        deltas: &mut crate::dashboard::CounterDeltas,
     ) -> Result<()> {
         let rules = self.workflow_rules();
         let open: Vec<Deadline> = compute_deadlines(&workflow.file(case), &rules.calendar, &rules.policy)
@@ -514,7 +521,8 @@ impl Store {
         // The dashboard's counters change with the case, in this transaction.
         let facts = crate::dashboard::case_facts(case, workflow, open.iter().filter_map(|d| d.due_on).collect());
         let contribution = zhixing_core::dashboard::counters::contribution(&facts);
-        crate::dashboard::replace_contributions(tx, vec![(case.court.clone(), case.id, contribution)], false).await
+        crate::dashboard::replace_contributions(tx, vec![(case.court.clone(), case.id, contribution)], false, deltas)
+            .await
     }
 
     /// Recomputes the stored deadlines of every live case (after a calendar
@@ -527,11 +535,13 @@ impl Store {
         let mut count = 0;
         for chunk in ids.chunks(200) {
             let mut tx = self.write.begin().await?;
+            let mut deltas = crate::dashboard::CounterDeltas::new();
             for row in chunk {
                 let court: CourtCode = parsed(row, "court_code", |s| CourtCode::parse(s).ok())?;
-                self.refresh_deadlines(&mut tx, &court, int(row, "id")?).await?;
+                self.refresh_deadlines(&mut tx, &court, int(row, "id")?, &mut deltas).await?;
                 count += 1;
             }
+            crate::dashboard::flush(&mut tx, &deltas).await?;
             tx.commit().await?;
         }
         Ok(count)
@@ -599,7 +609,9 @@ impl Store {
         insert_node(&mut tx, court, id, &node, actor, now).await?;
         workflow.nodes.push(node.clone());
         workflow.nodes.sort_by_key(|n| n.on);
-        self.write_deadlines(&mut tx, &case, &workflow).await?;
+        let mut deltas = crate::dashboard::CounterDeltas::new();
+        self.write_deadlines(&mut tx, &case, &workflow, &mut deltas).await?;
+        crate::dashboard::flush(&mut tx, &deltas).await?;
         tx.commit().await?;
         let (case, workflow) =
             self.case_workflow(std::slice::from_ref(court), id).await?.ok_or(StoreError::NotFound)?;
@@ -619,8 +631,30 @@ impl Store {
         now: i64,
         today: Date,
     ) -> Result<TransitionOutcome> {
+        let mut attempt = 1;
+        loop {
+            match self.apply_transition_once(court, id, request, actor, now, today).await {
+                Err(e) if crate::is_retryable(&e) && attempt < crate::ATTEMPTS => {
+                    crate::retry_pause(attempt).await;
+                    attempt += 1;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn apply_transition_once(
+        &self,
+        court: &CourtCode,
+        id: i64,
+        request: &TransitionRequest,
+        actor: &UserRef,
+        now: i64,
+        today: Date,
+    ) -> Result<TransitionOutcome> {
         let rules = self.workflow_rules();
         let mut tx = self.write.begin().await?;
+        let mut deltas = crate::dashboard::CounterDeltas::new();
         let (case, workflow) = self.lock_case(&mut tx, court, id).await?;
         let file = workflow.file(&case);
         let state = decide(
@@ -650,7 +684,7 @@ impl Store {
             .await?;
         let mut new_case = None;
         if let Action::Restore(_) = request.action {
-            let filed = self.file_restored_case(&mut tx, &case, &workflow, request.on, actor, now).await?;
+            let filed = self.file_restored_case(&mut tx, &case, &workflow, request.on, actor, now, &mut deltas).await?;
             for (from_court, from_id, kind, to) in [
                 (&case.court, case.id, LinkKind::RestoredAs, &filed),
                 (&filed.court, filed.id, LinkKind::RestoredFrom, &case),
@@ -675,13 +709,15 @@ impl Store {
         after.events.push(event);
         let mut case_after = case.clone();
         case_after.status = state.status();
-        self.write_deadlines(&mut tx, &case_after, &after).await?;
+        self.write_deadlines(&mut tx, &case_after, &after, &mut deltas).await?;
+        crate::dashboard::flush(&mut tx, &deltas).await?;
         tx.commit().await?;
         Ok(TransitionOutcome { state, new_case })
     }
 
     /// Files the 执恢 case of a restore: same 执行依据 and parties, the
     /// unpaid balance as its claim, the same handling judge.
+    #[allow(clippy::too_many_arguments)]
     async fn file_restored_case(
         &self,
         tx: &mut AnyConnection,
@@ -690,6 +726,7 @@ impl Store {
         on: Date,
         actor: &UserRef,
         now: i64,
+        deltas: &mut crate::dashboard::CounterDeltas,
     ) -> Result<StoredCase> {
         let balance = unpaid_balance(original.amount_applied, &workflow.nodes);
         if !original.amount_applied.is_zero() && balance.is_zero() {
@@ -722,7 +759,7 @@ impl Store {
             now,
             reply,
         };
-        let mut filed = self.file_batch_in(tx, std::slice::from_ref(&job)).await?;
+        let mut filed = self.file_batch_in(tx, std::slice::from_ref(&job), deltas).await?;
         filed.pop().ok_or(StoreError::WriterGone)
     }
 

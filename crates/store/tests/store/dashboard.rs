@@ -13,6 +13,7 @@ use crate::{NOW, actor};
 zhixing_store::backend_tests! {
     counters_follow_every_change_and_equal_a_rebuild,
     indicator_versions_supersede_the_defaults,
+    crossed_moves_at_the_same_time_all_land,
 }
 
 const TODAY: time::Date = date!(2026 - 11 - 27);
@@ -127,4 +128,46 @@ async fn indicator_versions_supersede_the_defaults(store: Store) {
     assert_eq!(d.indicators.iter().find(|d| d.code == "completion_rate").unwrap().version, 2);
     def.code = "Bad Code".into();
     assert!(store.add_indicator_version(def, None, NOW).await.is_err());
+}
+
+/// Moves 海曙 → 鄞州 and 鄞州 → 海曙 at the same time write the two
+/// courts' counters in opposite orders; on PostgreSQL the loser of a
+/// deadlock is run again, so every decision lands and the counters agree.
+async fn crossed_moves_at_the_same_time_all_land(store: Store) {
+    use zhixing_core::cross::CrossForm;
+    let courts = seed_courts(&store).await;
+    let hs_judge = actor(&seed_user(&store, "hs_judge", Role::Judge, "浙0203").await);
+    let yz_judge = actor(&seed_user(&store, "yz_judge", Role::Judge, "浙0212").await);
+    let chief = actor(&seed_user(&store, "nb_chief", Role::Chief, "浙02").await);
+    let (hs, yz) = (court("浙0203"), court("浙0212"));
+    let mut tasks = Vec::new();
+    for n in 0..6u32 {
+        for (from, to, judge) in [(&hs, &yz, &hs_judge), (&yz, &hs, &yz_judge)] {
+            let case =
+                store.file_case(from, &sample_draft(n + 1, "2026-03-02"), Some(judge), judge, NOW).await.unwrap();
+            let decision = zhixing_store::NewDecision {
+                form: CrossForm::Designate,
+                original_court: from.clone(),
+                case_id: case.id,
+                receiving_court: Some(to.clone()),
+                decision_ref: format!("（2026）浙02执他{}号", tasks.len() + 1),
+                decided_on: date!(2026 - 11 - 20),
+                report_by: None,
+                note: String::new(),
+            };
+            let (store, courts, chief) = (store.clone(), courts.clone(), chief.clone());
+            tasks.push(tokio::spawn(async move {
+                store.decide_cross(&court("浙02"), &courts, &decision, &chief, NOW, TODAY).await
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let d = store.dashboard(&courts, &court("浙02"), TODAY).await.unwrap();
+    for r in &d.rows {
+        assert_eq!((r.cross_out, r.cross_in, r.open_cases), (6, 6, 6), "{}", r.court.as_str());
+    }
+    assert_eq!(store.rebuild_aggregates().await.unwrap(), 24);
+    assert_eq!(store.dashboard(&courts, &court("浙02"), TODAY).await.unwrap(), d);
 }
