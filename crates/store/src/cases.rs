@@ -188,6 +188,62 @@ pub(crate) struct FilingJob {
     pub(crate) reply: oneshot::Sender<Result<StoredCase>>,
 }
 
+/// The case that carries on an original one — the 执恢 case of a restore,
+/// the receiving court's case of a 交叉执行 move: same 执行依据 and parties
+/// (re-registered), the unpaid balance as its one claim.
+pub(crate) struct Successor<'a> {
+    pub(crate) original: &'a StoredCase,
+    pub(crate) court: CourtCode,
+    pub(crate) case_type: EnforcementType,
+    pub(crate) filed_on: Date,
+    pub(crate) handling_judge: Option<UserRef>,
+    pub(crate) balance: Money,
+    /// Describes the balance claim, e.g. "恢复执行：原案…未履行部分".
+    pub(crate) claim_description: String,
+}
+
+impl Store {
+    /// Files a [`Successor`] inside the caller's transaction.
+    pub(crate) async fn file_successor_in(
+        &self,
+        tx: &mut AnyConnection,
+        successor: Successor<'_>,
+        actor: &UserRef,
+        now: i64,
+        deltas: &mut crate::dashboard::CounterDeltas,
+    ) -> Result<StoredCase> {
+        let mut draft = successor.original.draft();
+        draft.case_type = successor.case_type;
+        draft.filed_on = successor.filed_on;
+        draft.handling_judge = successor.handling_judge.as_ref().map(|u| u.username.clone());
+        for party in &mut draft.parties {
+            party.existing_id = None;
+        }
+        draft.claims = if successor.balance.is_zero() {
+            Vec::new()
+        } else {
+            vec![ClaimDraft {
+                kind: ClaimKind::Principal,
+                amount: successor.balance,
+                description: Some(successor.claim_description),
+            }]
+        };
+        let (reply, _unused) = oneshot::channel();
+        let job = FilingJob {
+            court: successor.court,
+            draft,
+            handling_judge: successor.handling_judge,
+            actor: actor.clone(),
+            now,
+            reply,
+        };
+        self.file_batch_in(tx, std::slice::from_ref(&job), deltas)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("successor case not filed".into()))
+    }
+}
+
 /// Most filings committed in one transaction.
 const MAX_BATCH: usize = 64;
 

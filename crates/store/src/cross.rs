@@ -10,9 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe};
 use time::Date;
-use tokio::sync::oneshot;
 use zhixing_core::calendar::iso_date;
-use zhixing_core::case::{ClaimDraft, ClaimKind, PartyRole};
+use zhixing_core::case::PartyRole;
 use zhixing_core::case_number::EnforcementType;
 use zhixing_core::court::{CourtCode, CourtDirectory};
 use zhixing_core::cross::{self, CrossForm, CrossPolicy, DecisionGroup, Finding, OutcomeKind, SeedStatistics};
@@ -24,7 +23,7 @@ use zhixing_core::workflow::{
     Action, ClosingMode, Event, Ground, Missing, Refusal, TerminationGround, decide, unpaid_balance,
 };
 
-use crate::cases::{FilingJob, StoredCase};
+use crate::cases::StoredCase;
 use crate::rows::{date, int, opt_date, opt_int, opt_text, parsed, text};
 use crate::sql::placeholders;
 use crate::users::UserRef;
@@ -377,16 +376,7 @@ impl Store {
         now: i64,
         today: Date,
     ) -> Result<Vec<CrossDecision>> {
-        let mut attempt = 1;
-        loop {
-            match self.decide_cross_cases_once(deciding, courts, new, more, actor, now, today).await {
-                Err(e) if crate::is_retryable(&e) && attempt < crate::ATTEMPTS => {
-                    crate::retry_pause(attempt).await;
-                    attempt += 1;
-                }
-                done => return done,
-            }
-        }
+        crate::with_retries(|| self.decide_cross_cases_once(deciding, courts, new, more, actor, now, today)).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -552,29 +542,16 @@ impl Store {
             // The receiving court's 执 case: same 执行依据 and parties, the
             // unpaid balance as its amount (JQ 法明传〔2018〕335号).
             let receiving = row.receiving.cloned().ok_or_else(|| StoreError::Corrupt("receiving court".into()))?;
-            let mut draft = case.draft();
-            draft.case_type = EnforcementType::First;
-            draft.filed_on = new.decided_on;
-            draft.handling_judge = None;
-            for party in &mut draft.parties {
-                party.existing_id = None;
-            }
-            draft.claims = if balance.is_zero() {
-                Vec::new()
-            } else {
-                vec![ClaimDraft {
-                    kind: ClaimKind::Principal,
-                    amount: balance,
-                    description: Some(format!("{}：原案{}未执行到位部分", new.form.label_zh(), case.case_number)),
-                }]
+            let successor = crate::cases::Successor {
+                original: &case,
+                court: receiving,
+                case_type: EnforcementType::First,
+                filed_on: new.decided_on,
+                handling_judge: None,
+                balance,
+                claim_description: format!("{}：原案{}未执行到位部分", new.form.label_zh(), case.case_number),
             };
-            let (reply, _unused) = oneshot::channel();
-            let job = FilingJob { court: receiving, draft, handling_judge: None, actor: actor.clone(), now, reply };
-            let filed = self
-                .file_batch_in(&mut *tx, std::slice::from_ref(&job), deltas)
-                .await?
-                .pop()
-                .ok_or_else(|| StoreError::Corrupt("receiving case not filed".into()))?;
+            let filed = self.file_successor_in(&mut *tx, successor, actor, now, deltas).await?;
             // ── The receiving court's case is filed (still inside the
             // decision's transaction, `case` locked). Whatever else passes
             // over with a whole-case move goes here, from `case` (the

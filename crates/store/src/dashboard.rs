@@ -562,7 +562,8 @@ impl Store {
     /// from before the dashboard migration).
     pub async fn aggregates_missing(&self) -> Result<bool> {
         let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM case_aggregates) AS a, (SELECT COUNT(*) FROM cases WHERE deleted_at IS NULL) AS c",
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM case_aggregates LIMIT 1) AS x) AS a,
+                    (SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE deleted_at IS NULL LIMIT 1) AS y) AS c",
         )
         .fetch_one(&self.read)
         .await?;

@@ -165,15 +165,29 @@ pub(crate) fn is_retryable(error: &StoreError) -> bool {
 }
 
 /// Attempts of a retryable transaction.
-pub(crate) const ATTEMPTS: u32 = 8;
+const ATTEMPTS: u32 = 8;
 
-/// Waits before attempt `attempt` + 1: growing, with jitter, so that the
+/// Runs `transaction` (the whole of it, from `begin`) again while it fails
+/// as [`is_retryable`], pausing longer each time and with jitter so that the
 /// transactions of a deadlock do not meet again in the same order.
-pub(crate) async fn retry_pause(attempt: u32) {
-    let jitter = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::from(d.subsec_nanos()) % 20);
-    tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 10 + jitter)).await;
+pub(crate) async fn with_retries<T, F, Fut>(mut transaction: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match transaction().await {
+            Err(e) if is_retryable(&e) && attempt < ATTEMPTS => {
+                let jitter = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| u64::from(d.subsec_nanos()) % 20);
+                tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 10 + jitter)).await;
+                attempt += 1;
+            }
+            done => return done,
+        }
+    }
 }
 
 pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {

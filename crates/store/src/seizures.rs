@@ -330,12 +330,7 @@ impl Store {
         today: Date,
     ) -> Result<Seizure> {
         let mut tx = self.write.begin().await?;
-        self.lock_case(&mut tx, court, case_id).await?;
-        let current = load_seizures(&mut tx, court, case_id)
-            .await?
-            .into_iter()
-            .find(|s| s.id == seizure_id)
-            .ok_or(StoreError::NotFound)?;
+        let current = self.locked_seizure(&mut tx, court, case_id, seizure_id).await?;
         check_renewal(current.kind, current.status, current.seized_on, current.expires_on, on, new_expiry, today)
             .map_err(StoreError::Refused)?;
         sqlx::query(
@@ -354,6 +349,18 @@ impl Store {
         self.seizure(court, case_id, seizure_id).await
     }
 
+    /// Locks the seizure's case for this transaction and reads the seizure.
+    async fn locked_seizure(
+        &self,
+        tx: &mut AnyConnection,
+        court: &CourtCode,
+        case_id: i64,
+        seizure_id: i64,
+    ) -> Result<Seizure> {
+        self.lock_case(tx, court, case_id).await?;
+        load_seizures(tx, court, case_id).await?.into_iter().find(|s| s.id == seizure_id).ok_or(StoreError::NotFound)
+    }
+
     /// Releases (解除) an active seizure on `on`. The next queued seizure of
     /// another court then takes effect by itself (CK art 26); that is the
     /// registry's business, not this record's.
@@ -370,12 +377,7 @@ impl Store {
         today: Date,
     ) -> Result<Seizure> {
         let mut tx = self.write.begin().await?;
-        self.lock_case(&mut tx, court, case_id).await?;
-        let current = load_seizures(&mut tx, court, case_id)
-            .await?
-            .into_iter()
-            .find(|s| s.id == seizure_id)
-            .ok_or(StoreError::NotFound)?;
+        let current = self.locked_seizure(&mut tx, court, case_id, seizure_id).await?;
         let mut missing = Vec::new();
         match current.status {
             SeizureStatus::Active => {}

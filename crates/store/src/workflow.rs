@@ -12,9 +12,8 @@ use std::sync::{Arc, RwLock};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use time::{Date, OffsetDateTime, UtcOffset};
-use tokio::sync::oneshot;
 use zhixing_core::calendar::{WorkCalendar, iso_date};
-use zhixing_core::case::{CaseDraft, CaseStatus, ClaimDraft, ClaimKind};
+use zhixing_core::case::{CaseDraft, CaseStatus};
 use zhixing_core::case_number::EnforcementType;
 use zhixing_core::court::CourtCode;
 use zhixing_core::money::Money;
@@ -24,7 +23,7 @@ use zhixing_core::workflow::{
     WorkflowPolicy, compute_deadlines, decide, unpaid_balance, validate_node,
 };
 
-use crate::cases::{FilingJob, StoredCase};
+use crate::cases::StoredCase;
 use crate::rows::{corrupt, date, int, opt_date, opt_int, opt_text, parsed, text};
 use crate::sql::{bucketed_insert, buckets, placeholders};
 use crate::users::UserRef;
@@ -631,16 +630,7 @@ impl Store {
         now: i64,
         today: Date,
     ) -> Result<TransitionOutcome> {
-        let mut attempt = 1;
-        loop {
-            match self.apply_transition_once(court, id, request, actor, now, today).await {
-                Err(e) if crate::is_retryable(&e) && attempt < crate::ATTEMPTS => {
-                    crate::retry_pause(attempt).await;
-                    attempt += 1;
-                }
-                done => return done,
-            }
-        }
+        crate::with_retries(|| self.apply_transition_once(court, id, request, actor, now, today)).await
     }
 
     async fn apply_transition_once(
@@ -735,32 +725,16 @@ impl Store {
                 missing: vec![Missing::new("未履行金额", "《执行立结案意见》第六条")],
             }));
         }
-        let mut draft = original.draft();
-        draft.case_type = EnforcementType::Resumed;
-        draft.filed_on = on;
-        for party in &mut draft.parties {
-            party.existing_id = None;
-        }
-        draft.claims = if balance.is_zero() {
-            Vec::new()
-        } else {
-            vec![ClaimDraft {
-                kind: ClaimKind::Principal,
-                amount: balance,
-                description: Some(format!("恢复执行：原案{}未履行部分", original.case_number)),
-            }]
-        };
-        let (reply, _unused) = oneshot::channel();
-        let job = FilingJob {
+        let successor = crate::cases::Successor {
+            original,
             court: original.court.clone(),
-            draft,
+            case_type: EnforcementType::Resumed,
+            filed_on: on,
             handling_judge: original.handling_judge.clone(),
-            actor: actor.clone(),
-            now,
-            reply,
+            balance,
+            claim_description: format!("恢复执行：原案{}未履行部分", original.case_number),
         };
-        let mut filed = self.file_batch_in(tx, std::slice::from_ref(&job), deltas).await?;
-        filed.pop().ok_or(StoreError::WriterGone)
+        self.file_successor_in(tx, successor, actor, now, deltas).await
     }
 
     /// Open deadlines due on or before `until` in `courts` (of one judge if
