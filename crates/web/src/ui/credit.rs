@@ -17,9 +17,8 @@ use zhixing_core::credit::repair::DeletionTrigger;
 use zhixing_core::credit::restriction::{LiftGround, RestrictedRole, TemporaryLiftGround};
 use zhixing_store::{CaseCredit, StoredCase};
 
-use super::form::FormData;
 use super::workflow::{Choice, PanelForm, Problem, choices};
-use super::{Nav, UiUser, check_csrf, error_page, html};
+use super::{Nav, SectionPost, UiUser, error_page, html};
 use crate::AppState;
 use crate::auth::{CurrentUser, RemoteAddr};
 use crate::credit as cr;
@@ -210,14 +209,12 @@ pub async fn credit_submit(
     Path(path): Path<Vec<(String, String)>>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let data = FormData::new(pairs);
-    if let Err(e) = check_csrf(&user, &data) {
-        return error_page(&state, Some(&user), &e);
-    }
-    let get = |k: &str| path.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or("");
-    let Ok(case_id) = crate::cases::parse_id(get("id")) else {
-        return error_page(&state, Some(&user), &ApiError::not_found());
+    let post = match SectionPost::read(&state, &user, path, pairs) {
+        Ok(post) => post,
+        Err(page) => return page,
     };
+    let (data, case_id) = (&post.data, post.case_id);
+    let get = |k: &str| post.path(k);
     let item = crate::cases::parse_id(get("item")).ok();
     let text = |k: &str| Some(data.get(k).to_string());
     let result: Result<(), ApiError> = match (get("action"), item) {

@@ -19,7 +19,7 @@ use zhixing_store::{CrossDecision, StoredCase};
 
 use super::form::FormData;
 use super::workflow::{Choice, PanelForm, Problem, choices};
-use super::{Nav, UiUser, check_csrf, error_page, html};
+use super::{Nav, SectionPost, UiUser, check_csrf, error_page, html};
 use crate::AppState;
 use crate::api::cross::{
     self as api, CandidateDto, DecisionDto, DecisionInput, OutcomeInput, PetitionCloseInput, PetitionDto,
@@ -506,14 +506,12 @@ pub async fn petition_submit(
     Path(path): Path<Vec<(String, String)>>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let data = FormData::new(pairs);
-    if let Err(e) = check_csrf(&user, &data) {
-        return error_page(&state, Some(&user), &e);
-    }
-    let get = |k: &str| path.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or("");
-    let Ok(case_id) = crate::cases::parse_id(get("id")) else {
-        return error_page(&state, Some(&user), &ApiError::not_found());
+    let post = match SectionPost::read(&state, &user, path, pairs) {
+        Ok(post) => post,
+        Err(page) => return page,
     };
+    let (data, case_id) = (&post.data, post.case_id);
+    let get = |k: &str| post.path(k);
     let result = match get("petition_id") {
         "" => {
             let body = PetitionInput {

@@ -119,6 +119,36 @@ impl Nav {
     }
 }
 
+/// A form posted to a section of a case page (失信与限消, 查封, 信访): the
+/// CSRF token checked and the path's `{id}` parsed; other path parts by name.
+pub(crate) struct SectionPost {
+    pub data: FormData,
+    pub case_id: i64,
+    path: Vec<(String, String)>,
+}
+
+impl SectionPost {
+    /// The error page to answer with when the token or the case id is wrong.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn read(
+        state: &AppState,
+        user: &CurrentUser,
+        path: Vec<(String, String)>,
+        pairs: Vec<(String, String)>,
+    ) -> Result<SectionPost, Response> {
+        let data = FormData::new(pairs);
+        check_csrf(user, &data).map_err(|e| error_page(state, Some(user), &e))?;
+        let id = path.iter().find(|(key, _)| key == "id").map_or("", |(_, v)| v.as_str());
+        let case_id = crate::cases::parse_id(id).map_err(|_| error_page(state, Some(user), &ApiError::not_found()))?;
+        Ok(SectionPost { data, case_id, path })
+    }
+
+    /// A named part of the path, or "" when absent.
+    pub(crate) fn path(&self, name: &str) -> &str {
+        self.path.iter().find(|(key, _)| key == name).map_or("", |(_, v)| v.as_str())
+    }
+}
+
 /// Renders a page; pages that show case data are never cached.
 fn html<T: Template>(status: StatusCode, page: &T) -> Response {
     match page.render() {

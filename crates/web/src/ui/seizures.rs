@@ -13,9 +13,8 @@ use zhixing_core::court::CourtDirectory;
 use zhixing_core::seizure::{RawSeizure, SeizureKind};
 use zhixing_store::{Seizure, StoredCase};
 
-use super::form::FormData;
 use super::workflow::{Choice, PanelForm, Problem, choices};
-use super::{UiUser, check_csrf, error_page};
+use super::{SectionPost, UiUser, error_page};
 use crate::AppState;
 use crate::api::seizures::{SeizureDto, seizure_dto};
 use crate::auth::CurrentUser;
@@ -104,14 +103,12 @@ pub async fn seizure_submit(
     Path(path): Path<Vec<(String, String)>>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let data = FormData::new(pairs);
-    if let Err(e) = check_csrf(&user, &data) {
-        return error_page(&state, Some(&user), &e);
-    }
-    let get = |k: &str| path.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or("");
-    let Ok(case_id) = crate::cases::parse_id(get("id")) else {
-        return error_page(&state, Some(&user), &ApiError::not_found());
+    let post = match SectionPost::read(&state, &user, path, pairs) {
+        Ok(post) => post,
+        Err(page) => return page,
     };
+    let (data, case_id) = (&post.data, post.case_id);
+    let get = |k: &str| post.path(k);
     let text = |k: &str| Some(data.get(k).to_string());
     let result = match (get("action"), crate::cases::parse_id(get("seizure_id")).ok()) {
         ("", _) => {
